@@ -19,7 +19,7 @@ describe('WorkerPool', () => {
   });
 
   it('rejects with the worker error, typed', async () => {
-    const err = await pool.run('fail', null).catch((e) => e);
+    const err = (await pool.run('fail', null).catch((e: unknown) => e)) as JobError;
     expect(err).toBeInstanceOf(JobError);
     expect(err.message).toBe('bad input on purpose');
     expect(err.workerErrorName).toBe('RangeError');
