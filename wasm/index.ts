@@ -8,6 +8,7 @@
 // layers above (G1/G2, pairing, hash_to_curve, MSM); see docs/wasm-layout.md.
 
 export { abiVersion, sumBytes } from './abi';
-export { io_ptr, io_size } from './mem';
+export { io_ptr, io_size, heap_reserve } from './mem';
 export { t_fp, t_fp2, t_fp6, t_fp12, t_fr, t_bench, t_tmp_used, DECODE_ERR } from './testing';
 export * from './api_curve';
+export * from './api_h2c';

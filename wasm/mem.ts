@@ -53,3 +53,21 @@ export function tmp_reset(mark: usize): void {
 export function tmp_used(): usize {
   return tmpTop - TMP_BASE;
 }
+
+// ---------------------------------------------------------------------------
+// Bulk region for inputs larger than the I/O buffer (MSM points and scalars,
+// pairing batches). One region from __heap_base up, grown on demand and
+// reused: a pointer from heap_reserve is valid until the next call.
+
+const HEAP_START: usize = (__heap_base + 63) & ~(<usize>63);
+
+/** Pointer to at least `size` bytes of scratch memory (contents undefined). */
+export function heap_reserve(size: usize): usize {
+  const end = HEAP_START + size;
+  const have = (<usize>memory.size()) << 16;
+  if (end > have) {
+    const pages = <i32>((end - have + 0xffff) >> 16);
+    if (memory.grow(pages) < 0) unreachable();
+  }
+  return HEAP_START;
+}
