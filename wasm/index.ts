@@ -12,3 +12,4 @@ export { io_ptr, io_size, heap_reserve } from './mem';
 export { t_fp, t_fp2, t_fp6, t_fp12, t_fr, t_bench, t_tmp_used, DECODE_ERR } from './testing';
 export * from './api_curve';
 export * from './api_h2c';
+export * from './api_pairing';
