@@ -13,3 +13,4 @@ export { t_fp, t_fp2, t_fp6, t_fp12, t_fr, t_bench, t_tmp_used, DECODE_ERR } fro
 export * from './api_curve';
 export * from './api_h2c';
 export * from './api_pairing';
+export * from './api_msm';

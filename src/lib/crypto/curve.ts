@@ -88,6 +88,8 @@ export interface Group<G extends GroupName> {
   isIdentity(p: CurvePoint<G>): boolean;
   /** Sum of a list of points. */
   sum(points: readonly CurvePoint<G>[]): CurvePoint<G>;
+  /** sum k_i·P_i (Pippenger, variable time: public scalars only). */
+  msm(points: readonly CurvePoint<G>[], scalars: readonly bigint[]): CurvePoint<G>;
   /** @internal size of the core's projective image */
   readonly rawSize: number;
 }
@@ -115,6 +117,8 @@ export function makeGroup<G extends GroupName>(spec: GroupSpec<G>): Group<G> {
     for (const op of ['generator', 'identity', 'add', 'double', 'neg', 'eq', 'is_identity', 'mul_ct', 'mul_vt', 'encode', 'decode', 'decode_unchecked']) {
       fn[op] = need(`${prefix}_${op}`);
     }
+    fn.msmReserve = need(`${prefix}_msm_reserve`);
+    fn.msm = need(`${prefix}_msm`);
     fn.hash = need(`h2c_${prefix}_hash`);
     fn.encodeToCurve = need(`h2c_${prefix}_encode`);
     const io = (w.io_ptr as Fn)();
@@ -229,6 +233,22 @@ export function makeGroup<G extends GroupName>(spec: GroupSpec<G>): Group<G> {
       let acc = group.identity();
       for (const p of points) acc = group.add(acc, p);
       return acc;
+    },
+    msm(points, scalars) {
+      if (points.length !== scalars.length) throw new RangeError(`msm: ${points.length} points but ${scalars.length} scalars`);
+      const c = core();
+      const n = points.length;
+      // Layout (wasm/api_msm.ts): n projective images, then n 32-byte scalars.
+      const base = c.fn.msmReserve(n);
+      const mem = new Uint8Array(c.w.memory.buffer);
+      points.forEach((p, i) => {
+        check(p, `points[${i}]`);
+        mem.set(p.raw, base + i * c.size);
+      });
+      const sc = base + n * c.size;
+      scalars.forEach((k, i) => mem.set(scalarBytes(k), sc + 32 * i));
+      c.fn.msm(c.io + IO_OUT, n);
+      return point(take(IO_OUT, c.size));
     }
   };
   return group;

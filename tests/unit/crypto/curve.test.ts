@@ -177,3 +177,20 @@ describe.each(groups)('$name differential against @noble/curves', (grp) => {
     expect(() => g.add(g.generator(), other.generator())).toThrow(TypeError);
   });
 });
+
+describe.each(groups)('$name msm through the API', (grp) => {
+  const g = grp.g as unknown as typeof g1;
+  it('equals the sum of scalar multiplications for n = 0, 1, 2, 5, 64, 300', () => {
+    for (const n of [0, 1, 2, 5, 64, 300]) {
+      if (grp.name === 'G2' && n > 64) continue;
+      const pts = Array.from({ length: n }, () => g.mulPublic(g.generator(), randomBigInt(1n, ORDER - 1n)));
+      const scs = Array.from({ length: n }, (_, i) => (i === 1 ? 0n : randomBigInt(0n, ORDER - 1n)));
+      if (n > 2) pts[2] = g.identity();
+      const expected = g.sum(pts.map((p, i) => g.mulPublic(p, scs[i])));
+      expect(g.equals(g.msm(pts, scs), expected), `n=${n}`).toBe(true);
+    }
+  });
+  it('rejects mismatched lengths', () => {
+    expect(() => g.msm([g.generator()], [])).toThrow(RangeError);
+  });
+});
