@@ -2,6 +2,8 @@
 //
 //   node scripts/build-wasm.mjs && node bench/fp.mjs            # the built module + mcl-wasm
 //   node bench/fp.mjs --layouts                                 # also build and time the other limb layouts
+//   node bench/fp.mjs --wasm a.wasm,b.wasm [--ops fp2_mul,fp2_sqr] [--rounds 5]
+//                     # A/B: interleaves the modules, prints the median of the per-round best
 //
 // Timing runs inside wasm (t_bench(op, iters) loops over the operation), so no
 // JS->wasm call overhead is included. mcl-wasm figures are per JS call (they
@@ -50,8 +52,14 @@ async function instantiate(file) {
   return instance.exports;
 }
 
-async function benchModule(file) {
-  const w = await instantiate(file);
+const argVal = (k) => {
+  const i = process.argv.indexOf(k);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const OPS_FILTER = argVal('--ops')?.split(',');
+
+async function benchModule(file, w0) {
+  const w = w0 ?? (await instantiate(file));
   const io = new Uint8Array(w.memory.buffer, w.io_ptr(), 8192);
   let seed = 0x1234567n;
   const rnd = () => {
@@ -64,6 +72,7 @@ async function benchModule(file) {
   }
   const res = {};
   for (const [name, op, iters] of OPS) {
+    if (OPS_FILTER && !OPS_FILTER.some((f) => name.startsWith(f))) continue;
     w.t_bench(op, Math.max(1, iters / 10)); // warm up (tier-up to TurboFan)
     let best = Infinity;
     for (let rep = 0; rep < 3; rep++) {
@@ -131,9 +140,29 @@ async function buildVariant(name, w, env) {
   return out;
 }
 
+if (argVal('--wasm')) {
+  const files = argVal('--wasm').split(',');
+  const rounds = Number(argVal('--rounds') ?? 5);
+  const mods = [];
+  for (const f of files) mods.push(await instantiate(f));
+  const all = files.map(() => ({}));
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < files.length; k++) {
+      const res = await benchModule(files[k], mods[k]);
+      for (const [n, v] of Object.entries(res)) (all[k][n] ??= []).push(v);
+    }
+  }
+  const med = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
+  console.log(`| op (ns/op, median of ${rounds}) | ${files.join(' | ')} |`);
+  console.log(`| --- | ${files.map(() => '---:').join(' | ')} |`);
+  for (const n of Object.keys(all[0])) console.log(`| ${n} | ${all.map((c) => med(c[n]).toFixed(1)).join(' | ')} |`);
+  process.exit(0);
+}
+
 const columns = { 'release (src/lib/crypto/wasm/medchain.wasm)': await benchModule('src/lib/crypto/wasm/medchain.wasm') };
 if (process.argv.includes('--layouts')) {
   const variants = [
+    ['30-bit lazy mul, lazy sqr (chosen)', 30, { MUL: 'lazy', SQR: 'lazy' }],
     ['30-bit lazy mul, comba sqr', 30, { MUL: 'lazy', SQR: 'comba' }],
     ['30-bit comba mul, comba sqr', 30, { MUL: 'comba', SQR: 'comba' }],
     ['30-bit lazy mul, sqr=mul', 30, { MUL: 'lazy', SQR: 'mul' }],

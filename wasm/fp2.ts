@@ -34,7 +34,8 @@ import {
   FP_EXP_SQRT,
   FP_EXP_SQRT_WORDS,
   fp_halve,
-  fp_mul_sum2
+  fp2m_mul,
+  fp2m_sqr
 } from './fp';
 import { tmp_alloc, tmp_mark, tmp_reset } from './mem';
 
@@ -109,34 +110,16 @@ export function fp2_select(out: usize, a: usize, b: usize, flag: u32): void {
 }
 
 /** out = a*b as two sums of products with one Montgomery reduction each
- *  (lazy reduction): c0 = a0*b0 + a1*(-b1), c1 = a0*b1 + a1*b0. Cheaper than
- *  Karatsuba's 3 reductions + 5 additions with this limb layout (see docs). */
+ *  (lazy reduction): c0 = a0*b0 + a1*(-b1), c1 = a0*b1 + a1*b0. Generated as
+ *  one function (fp2m_mul in fp_mont.ts: no temporaries, no calls). */
 export function fp2_mul(out: usize, a: usize, b: usize): void {
-  const mk = tmp_mark();
-  const nb1 = tmp_alloc(FP_SIZE);
-  const c0 = tmp_alloc(FP_SIZE);
-  const a1 = a + FP_SIZE;
-  const b1 = b + FP_SIZE;
-  fp_neg(nb1, b1);
-  fp_mul_sum2(c0, a, b, a1, nb1);
-  fp_mul_sum2(out + FP_SIZE, a, b1, a1, b);
-  fp_copy(out, c0);
-  tmp_reset(mk);
+  fp2m_mul(out, a, b);
 }
 
-/** out = a^2, complex squaring: (c0+c1)(c0-c1) + 2c0c1 u, 2 Fp multiplications. */
+/** out = a^2, complex squaring: (c0+c1)(c0-c1) + 2c0c1 u, 2 Fp multiplications
+ *  on unreduced operands, generated as one function (fp2m_sqr). */
 export function fp2_sqr(out: usize, a: usize): void {
-  const mk = tmp_mark();
-  const s = tmp_alloc(FP_SIZE);
-  const d = tmp_alloc(FP_SIZE);
-  const m = tmp_alloc(FP_SIZE);
-  const a1 = a + FP_SIZE;
-  fp_add(s, a, a1);
-  fp_sub(d, a, a1);
-  fp_mul(m, a, a1);
-  fp_mul(out, s, d);
-  fp_double(out + FP_SIZE, m);
-  tmp_reset(mk);
+  fp2m_sqr(out, a);
 }
 
 /** out = a * b for b in Fp (FP_SIZE bytes). */

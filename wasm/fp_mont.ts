@@ -1008,360 +1008,391 @@ export function fp_mul_sum2(out: usize, a: usize, b: usize, c: usize, d: usize):
   store<u32>(out, <u32>((t12 & fm) | (<u64>fd12 & ~fm)), 48);
 }
 
-/** out = a^2/R mod p. Product scanning, symmetric products doubled, reduction interleaved. */
+/** out = a^2/R mod p. Operand scanning with interleaved reduction (lazy, as fp_mul),
+ *  each cross product once against the doubled limb. */
 export function fp_sqr(out: usize, a: usize): void {
-  const x0: u64 = <u64>load<u32>(a, 0);
-  const x1: u64 = <u64>load<u32>(a, 4);
-  const x2: u64 = <u64>load<u32>(a, 8);
-  const x3: u64 = <u64>load<u32>(a, 12);
-  const x4: u64 = <u64>load<u32>(a, 16);
-  const x5: u64 = <u64>load<u32>(a, 20);
-  const x6: u64 = <u64>load<u32>(a, 24);
-  const x7: u64 = <u64>load<u32>(a, 28);
-  const x8: u64 = <u64>load<u32>(a, 32);
-  const x9: u64 = <u64>load<u32>(a, 36);
-  const x10: u64 = <u64>load<u32>(a, 40);
-  const x11: u64 = <u64>load<u32>(a, 44);
-  const x12: u64 = <u64>load<u32>(a, 48);
-  let acc: u64 = 0, hi: u64 = 0, s: u64 = 0;
-  // column 0
-  acc += x0 * x0;
-  const q0: u64 = (acc * 0x3ffcfffd) & 0x3fffffff;
-  acc += q0 * 0x3fffaaab;
-  acc = acc >> 30;
-  // column 1
-  s = x0 * x1;
-  acc += (s << 1);
-  acc += q0 * 0x27fbffff;
-  const q1: u64 = (acc * 0x3ffcfffd) & 0x3fffffff;
-  acc += q1 * 0x3fffaaab;
-  acc = acc >> 30;
-  // column 2
-  s = x0 * x2;
-  acc += (s << 1);
-  acc += x1 * x1;
-  acc += q0 * 0x153ffffb;
-  acc += q1 * 0x27fbffff;
-  const q2: u64 = (acc * 0x3ffcfffd) & 0x3fffffff;
-  acc += q2 * 0x3fffaaab;
-  acc = acc >> 30;
-  // column 3
-  s = x0 * x3 + x1 * x2;
-  acc += (s << 1);
-  acc += q0 * 0x2affffac;
-  acc += q1 * 0x153ffffb;
-  acc += q2 * 0x27fbffff;
-  const q3: u64 = (acc * 0x3ffcfffd) & 0x3fffffff;
-  acc += q3 * 0x3fffaaab;
-  acc = acc >> 30;
-  // column 4
-  s = x0 * x4 + x1 * x3;
-  acc += (s << 1);
-  acc += x2 * x2;
-  acc += q0 * 0x30f6241e;
-  acc += q1 * 0x2affffac;
-  acc += q2 * 0x153ffffb;
-  acc += q3 * 0x27fbffff;
-  const q4: u64 = (acc * 0x3ffcfffd) & 0x3fffffff;
-  acc += q4 * 0x3fffaaab;
-  acc = acc >> 30;
-  // column 5
-  s = x0 * x5 + x1 * x4 + x2 * x3;
-  acc += (s << 1);
-  acc += q0 * 0x34a83da;
-  acc += q1 * 0x30f6241e;
-  acc += q2 * 0x2affffac;
-  acc += q3 * 0x153ffffb;
-  acc += q4 * 0x27fbffff;
-  const q5: u64 = (acc * 0x3ffcfffd) & 0x3fffffff;
-  acc += q5 * 0x3fffaaab;
-  acc = acc >> 30;
-  // column 6
-  s = x0 * x6 + x1 * x5 + x2 * x4;
-  acc += (s << 1);
-  acc += x3 * x3;
-  acc += q0 * 0x112bf673;
-  acc += q1 * 0x34a83da;
-  acc += q2 * 0x30f6241e;
-  acc += q3 * 0x2affffac;
-  acc += q4 * 0x153ffffb;
-  acc += q5 * 0x27fbffff;
-  const q6: u64 = (acc * 0x3ffcfffd) & 0x3fffffff;
-  acc += q6 * 0x3fffaaab;
-  acc = acc >> 30;
-  // column 7
-  s = x0 * x7 + x1 * x6 + x2 * x5 + x3 * x4;
-  acc += (s << 1);
-  acc += q0 * 0x12e13ce1;
-  acc += q1 * 0x112bf673;
-  acc += q2 * 0x34a83da;
-  acc += q3 * 0x30f6241e;
-  acc += q4 * 0x2affffac;
-  acc += q5 * 0x153ffffb;
-  acc += q6 * 0x27fbffff;
-  const q7: u64 = (acc * 0x3ffcfffd) & 0x3fffffff;
-  acc += q7 * 0x3fffaaab;
-  acc = acc >> 30;
-  // column 8
-  s = x0 * x8 + x1 * x7 + x2 * x6 + x3 * x5;
-  acc += (s << 1);
-  acc += x4 * x4;
-  acc += q0 * 0x2cd76477;
-  acc += q1 * 0x12e13ce1;
-  acc += q2 * 0x112bf673;
-  acc += q3 * 0x34a83da;
-  acc += q4 * 0x30f6241e;
-  acc += q5 * 0x2affffac;
-  acc += q6 * 0x153ffffb;
-  acc += q7 * 0x27fbffff;
-  const q8: u64 = (acc * 0x3ffcfffd) & 0x3fffffff;
-  acc += q8 * 0x3fffaaab;
-  acc = acc >> 30;
-  // column 9
-  s = x0 * x9 + x1 * x8 + x2 * x7 + x3 * x6 + x4 * x5;
-  acc += (s << 1);
-  acc += q0 * 0x1ed90d2e;
-  acc += q1 * 0x2cd76477;
-  acc += q2 * 0x12e13ce1;
-  acc += q3 * 0x112bf673;
-  acc += q4 * 0x34a83da;
-  acc += q5 * 0x30f6241e;
-  acc += q6 * 0x2affffac;
-  acc += q7 * 0x153ffffb;
-  acc += q8 * 0x27fbffff;
-  const q9: u64 = (acc * 0x3ffcfffd) & 0x3fffffff;
-  acc += q9 * 0x3fffaaab;
-  acc = acc >> 30;
-  // column 10
-  s = x0 * x10 + x1 * x9 + x2 * x8 + x3 * x7 + x4 * x6;
-  acc += (s << 1);
-  acc += x5 * x5;
-  acc += q0 * 0x29a4b1ba;
-  acc += q1 * 0x1ed90d2e;
-  acc += q2 * 0x2cd76477;
-  acc += q3 * 0x12e13ce1;
-  acc += q4 * 0x112bf673;
-  acc += q5 * 0x34a83da;
-  acc += q6 * 0x30f6241e;
-  acc += q7 * 0x2affffac;
-  acc += q8 * 0x153ffffb;
-  acc += q9 * 0x27fbffff;
-  const q10: u64 = (acc * 0x3ffcfffd) & 0x3fffffff;
-  hi += acc >> 30; acc &= 0x3fffffff;
-  acc += q10 * 0x3fffaaab;
-  acc = (acc >> 30) + hi; hi = 0;
-  // column 11
-  s = x0 * x11 + x1 * x10 + x2 * x9 + x3 * x8 + x4 * x7 + x5 * x6;
-  acc += (s << 1);
-  acc += q0 * 0x3a8e5ff9;
-  acc += q1 * 0x29a4b1ba;
-  acc += q2 * 0x1ed90d2e;
-  acc += q3 * 0x2cd76477;
-  acc += q4 * 0x12e13ce1;
-  acc += q5 * 0x112bf673;
-  acc += q6 * 0x34a83da;
-  hi += acc >> 30; acc &= 0x3fffffff;
-  acc += q7 * 0x30f6241e;
-  acc += q8 * 0x2affffac;
-  acc += q9 * 0x153ffffb;
-  acc += q10 * 0x27fbffff;
-  const q11: u64 = (acc * 0x3ffcfffd) & 0x3fffffff;
-  acc += q11 * 0x3fffaaab;
-  acc = (acc >> 30) + hi; hi = 0;
-  // column 12
-  s = x0 * x12 + x1 * x11 + x2 * x10 + x3 * x9 + x4 * x8 + x5 * x7;
-  acc += (s << 1);
-  acc += x6 * x6;
-  acc += q0 * 0x1a0111;
-  acc += q1 * 0x3a8e5ff9;
-  acc += q2 * 0x29a4b1ba;
-  acc += q3 * 0x1ed90d2e;
-  acc += q4 * 0x2cd76477;
-  hi += acc >> 30; acc &= 0x3fffffff;
-  acc += q5 * 0x12e13ce1;
-  acc += q6 * 0x112bf673;
-  acc += q7 * 0x34a83da;
-  acc += q8 * 0x30f6241e;
-  acc += q9 * 0x2affffac;
-  acc += q10 * 0x153ffffb;
-  acc += q11 * 0x27fbffff;
-  const q12: u64 = (acc * 0x3ffcfffd) & 0x3fffffff;
-  acc += q12 * 0x3fffaaab;
-  acc = (acc >> 30) + hi; hi = 0;
-  // column 13
-  s = x1 * x12 + x2 * x11 + x3 * x10 + x4 * x9 + x5 * x8 + x6 * x7;
-  acc += (s << 1);
-  acc += q1 * 0x1a0111;
-  acc += q2 * 0x3a8e5ff9;
-  acc += q3 * 0x29a4b1ba;
-  acc += q4 * 0x1ed90d2e;
-  acc += q5 * 0x2cd76477;
-  acc += q6 * 0x12e13ce1;
-  acc += q7 * 0x112bf673;
-  acc += q8 * 0x34a83da;
-  hi += acc >> 30; acc &= 0x3fffffff;
-  acc += q9 * 0x30f6241e;
-  acc += q10 * 0x2affffac;
-  acc += q11 * 0x153ffffb;
-  acc += q12 * 0x27fbffff;
-  const r0: u64 = acc & 0x3fffffff;
-  acc = (acc >> 30) + hi; hi = 0;
-  // column 14
-  s = x2 * x12 + x3 * x11 + x4 * x10 + x5 * x9 + x6 * x8;
-  acc += (s << 1);
-  acc += x7 * x7;
-  acc += q2 * 0x1a0111;
-  acc += q3 * 0x3a8e5ff9;
-  acc += q4 * 0x29a4b1ba;
-  acc += q5 * 0x1ed90d2e;
-  acc += q6 * 0x2cd76477;
-  acc += q7 * 0x12e13ce1;
-  acc += q8 * 0x112bf673;
-  acc += q9 * 0x34a83da;
-  acc += q10 * 0x30f6241e;
-  acc += q11 * 0x2affffac;
-  hi += acc >> 30; acc &= 0x3fffffff;
-  acc += q12 * 0x153ffffb;
-  const r1: u64 = acc & 0x3fffffff;
-  acc = (acc >> 30) + hi; hi = 0;
-  // column 15
-  s = x3 * x12 + x4 * x11 + x5 * x10 + x6 * x9 + x7 * x8;
-  acc += (s << 1);
-  acc += q3 * 0x1a0111;
-  acc += q4 * 0x3a8e5ff9;
-  acc += q5 * 0x29a4b1ba;
-  acc += q6 * 0x1ed90d2e;
-  acc += q7 * 0x2cd76477;
-  acc += q8 * 0x12e13ce1;
-  acc += q9 * 0x112bf673;
-  acc += q10 * 0x34a83da;
-  acc += q11 * 0x30f6241e;
-  acc += q12 * 0x2affffac;
-  const r2: u64 = acc & 0x3fffffff;
-  acc = acc >> 30;
-  // column 16
-  s = x4 * x12 + x5 * x11 + x6 * x10 + x7 * x9;
-  acc += (s << 1);
-  acc += x8 * x8;
-  acc += q4 * 0x1a0111;
-  acc += q5 * 0x3a8e5ff9;
-  acc += q6 * 0x29a4b1ba;
-  acc += q7 * 0x1ed90d2e;
-  acc += q8 * 0x2cd76477;
-  acc += q9 * 0x12e13ce1;
-  acc += q10 * 0x112bf673;
-  acc += q11 * 0x34a83da;
-  acc += q12 * 0x30f6241e;
-  const r3: u64 = acc & 0x3fffffff;
-  acc = acc >> 30;
-  // column 17
-  s = x5 * x12 + x6 * x11 + x7 * x10 + x8 * x9;
-  acc += (s << 1);
-  acc += q5 * 0x1a0111;
-  acc += q6 * 0x3a8e5ff9;
-  acc += q7 * 0x29a4b1ba;
-  acc += q8 * 0x1ed90d2e;
-  acc += q9 * 0x2cd76477;
-  acc += q10 * 0x12e13ce1;
-  acc += q11 * 0x112bf673;
-  acc += q12 * 0x34a83da;
-  const r4: u64 = acc & 0x3fffffff;
-  acc = acc >> 30;
-  // column 18
-  s = x6 * x12 + x7 * x11 + x8 * x10;
-  acc += (s << 1);
-  acc += x9 * x9;
-  acc += q6 * 0x1a0111;
-  acc += q7 * 0x3a8e5ff9;
-  acc += q8 * 0x29a4b1ba;
-  acc += q9 * 0x1ed90d2e;
-  acc += q10 * 0x2cd76477;
-  acc += q11 * 0x12e13ce1;
-  acc += q12 * 0x112bf673;
-  const r5: u64 = acc & 0x3fffffff;
-  acc = acc >> 30;
-  // column 19
-  s = x7 * x12 + x8 * x11 + x9 * x10;
-  acc += (s << 1);
-  acc += q7 * 0x1a0111;
-  acc += q8 * 0x3a8e5ff9;
-  acc += q9 * 0x29a4b1ba;
-  acc += q10 * 0x1ed90d2e;
-  acc += q11 * 0x2cd76477;
-  acc += q12 * 0x12e13ce1;
-  const r6: u64 = acc & 0x3fffffff;
-  acc = acc >> 30;
-  // column 20
-  s = x8 * x12 + x9 * x11;
-  acc += (s << 1);
-  acc += x10 * x10;
-  acc += q8 * 0x1a0111;
-  acc += q9 * 0x3a8e5ff9;
-  acc += q10 * 0x29a4b1ba;
-  acc += q11 * 0x1ed90d2e;
-  acc += q12 * 0x2cd76477;
-  const r7: u64 = acc & 0x3fffffff;
-  acc = acc >> 30;
-  // column 21
-  s = x9 * x12 + x10 * x11;
-  acc += (s << 1);
-  acc += q9 * 0x1a0111;
-  acc += q10 * 0x3a8e5ff9;
-  acc += q11 * 0x29a4b1ba;
-  acc += q12 * 0x1ed90d2e;
-  const r8: u64 = acc & 0x3fffffff;
-  acc = acc >> 30;
-  // column 22
-  s = x10 * x12;
-  acc += (s << 1);
-  acc += x11 * x11;
-  acc += q10 * 0x1a0111;
-  acc += q11 * 0x3a8e5ff9;
-  acc += q12 * 0x29a4b1ba;
-  const r9: u64 = acc & 0x3fffffff;
-  acc = acc >> 30;
-  // column 23
-  s = x11 * x12;
-  acc += (s << 1);
-  acc += q11 * 0x1a0111;
-  acc += q12 * 0x3a8e5ff9;
-  const r10: u64 = acc & 0x3fffffff;
-  acc = acc >> 30;
-  // column 24
-  acc += x12 * x12;
-  acc += q12 * 0x1a0111;
-  const r11: u64 = acc & 0x3fffffff;
-  acc = acc >> 30;
-  const r12: u64 = acc;
+  const d0: u64 = <u64>load<u32>(a, 0) << 1;
+  const d1: u64 = <u64>load<u32>(a, 4) << 1;
+  const d2: u64 = <u64>load<u32>(a, 8) << 1;
+  const d3: u64 = <u64>load<u32>(a, 12) << 1;
+  const d4: u64 = <u64>load<u32>(a, 16) << 1;
+  const d5: u64 = <u64>load<u32>(a, 20) << 1;
+  const d6: u64 = <u64>load<u32>(a, 24) << 1;
+  const d7: u64 = <u64>load<u32>(a, 28) << 1;
+  const d8: u64 = <u64>load<u32>(a, 32) << 1;
+  const d9: u64 = <u64>load<u32>(a, 36) << 1;
+  const d10: u64 = <u64>load<u32>(a, 40) << 1;
+  const d11: u64 = <u64>load<u32>(a, 44) << 1;
+  const d12: u64 = <u64>load<u32>(a, 48) << 1;
+  let x: u64, q: u64;
+  let t0: u64 = 0, t1: u64 = 0, t2: u64 = 0, t3: u64 = 0, t4: u64 = 0, t5: u64 = 0, t6: u64 = 0, t7: u64 = 0, t8: u64 = 0, t9: u64 = 0, t10: u64 = 0, t11: u64 = 0, t12: u64 = 0;
+  // i = 0
+  x = <u64>load<u32>(a, 0);
+  t0 = x * x;
+  t1 = x * d1;
+  t2 = x * d2;
+  t3 = x * d3;
+  t4 = x * d4;
+  t5 = x * d5;
+  t6 = x * d6;
+  t7 = x * d7;
+  t8 = x * d8;
+  t9 = x * d9;
+  t10 = x * d10;
+  t11 = x * d11;
+  t12 = x * d12;
+  q = (t0 * 0x3ffcfffd) & 0x3fffffff;
+  t0 += q * 0x3fffaaab;
+  t1 += q * 0x27fbffff;
+  t2 += q * 0x153ffffb;
+  t3 += q * 0x2affffac;
+  t4 += q * 0x30f6241e;
+  t5 += q * 0x34a83da;
+  t6 += q * 0x112bf673;
+  t7 += q * 0x12e13ce1;
+  t8 += q * 0x2cd76477;
+  t9 += q * 0x1ed90d2e;
+  t10 += q * 0x29a4b1ba;
+  t11 += q * 0x3a8e5ff9;
+  t12 += q * 0x1a0111;
+  t1 += t0 >> 30;
+  // i = 1
+  x = <u64>load<u32>(a, 4);
+  t2 += x * x;
+  t3 += x * d2;
+  t4 += x * d3;
+  t5 += x * d4;
+  t6 += x * d5;
+  t7 += x * d6;
+  t8 += x * d7;
+  t9 += x * d8;
+  t10 += x * d9;
+  t11 += x * d10;
+  t12 += x * d11;
+  t0 = x * d12;
+  q = (t1 * 0x3ffcfffd) & 0x3fffffff;
+  t1 += q * 0x3fffaaab;
+  t2 += q * 0x27fbffff;
+  t3 += q * 0x153ffffb;
+  t4 += q * 0x2affffac;
+  t5 += q * 0x30f6241e;
+  t6 += q * 0x34a83da;
+  t7 += q * 0x112bf673;
+  t8 += q * 0x12e13ce1;
+  t9 += q * 0x2cd76477;
+  t10 += q * 0x1ed90d2e;
+  t11 += q * 0x29a4b1ba;
+  t12 += q * 0x3a8e5ff9;
+  t0 += q * 0x1a0111;
+  t2 += t1 >> 30;
+  // i = 2
+  x = <u64>load<u32>(a, 8);
+  t4 += x * x;
+  t5 += x * d3;
+  t6 += x * d4;
+  t7 += x * d5;
+  t8 += x * d6;
+  t9 += x * d7;
+  t10 += x * d8;
+  t11 += x * d9;
+  t12 += x * d10;
+  t0 += x * d11;
+  t1 = x * d12;
+  q = (t2 * 0x3ffcfffd) & 0x3fffffff;
+  t2 += q * 0x3fffaaab;
+  t3 += q * 0x27fbffff;
+  t4 += q * 0x153ffffb;
+  t5 += q * 0x2affffac;
+  t6 += q * 0x30f6241e;
+  t7 += q * 0x34a83da;
+  t8 += q * 0x112bf673;
+  t9 += q * 0x12e13ce1;
+  t10 += q * 0x2cd76477;
+  t11 += q * 0x1ed90d2e;
+  t12 += q * 0x29a4b1ba;
+  t0 += q * 0x3a8e5ff9;
+  t1 += q * 0x1a0111;
+  t3 += t2 >> 30;
+  // i = 3
+  x = <u64>load<u32>(a, 12);
+  t6 += x * x;
+  t7 += x * d4;
+  t8 += x * d5;
+  t9 += x * d6;
+  t10 += x * d7;
+  t11 += x * d8;
+  t12 += x * d9;
+  t0 += x * d10;
+  t1 += x * d11;
+  t2 = x * d12;
+  q = (t3 * 0x3ffcfffd) & 0x3fffffff;
+  t3 += q * 0x3fffaaab;
+  t4 += q * 0x27fbffff;
+  t5 += q * 0x153ffffb;
+  t6 += q * 0x2affffac;
+  t7 += q * 0x30f6241e;
+  t8 += q * 0x34a83da;
+  t9 += q * 0x112bf673;
+  t10 += q * 0x12e13ce1;
+  t11 += q * 0x2cd76477;
+  t12 += q * 0x1ed90d2e;
+  t0 += q * 0x29a4b1ba;
+  t1 += q * 0x3a8e5ff9;
+  t2 += q * 0x1a0111;
+  t4 += t3 >> 30;
+  // i = 4
+  x = <u64>load<u32>(a, 16);
+  t8 += x * x;
+  t9 += x * d5;
+  t10 += x * d6;
+  t11 += x * d7;
+  t12 += x * d8;
+  t0 += x * d9;
+  t1 += x * d10;
+  t2 += x * d11;
+  t3 = x * d12;
+  q = (t4 * 0x3ffcfffd) & 0x3fffffff;
+  t4 += q * 0x3fffaaab;
+  t5 += q * 0x27fbffff;
+  t6 += q * 0x153ffffb;
+  t7 += q * 0x2affffac;
+  t8 += q * 0x30f6241e;
+  t9 += q * 0x34a83da;
+  t10 += q * 0x112bf673;
+  t11 += q * 0x12e13ce1;
+  t12 += q * 0x2cd76477;
+  t0 += q * 0x1ed90d2e;
+  t1 += q * 0x29a4b1ba;
+  t2 += q * 0x3a8e5ff9;
+  t3 += q * 0x1a0111;
+  t5 += t4 >> 30;
+  // i = 5
+  x = <u64>load<u32>(a, 20);
+  t10 += x * x;
+  t11 += x * d6;
+  t12 += x * d7;
+  t0 += x * d8;
+  t1 += x * d9;
+  t2 += x * d10;
+  t3 += x * d11;
+  t4 = x * d12;
+  q = (t5 * 0x3ffcfffd) & 0x3fffffff;
+  t5 += q * 0x3fffaaab;
+  t6 += q * 0x27fbffff;
+  t7 += q * 0x153ffffb;
+  t8 += q * 0x2affffac;
+  t9 += q * 0x30f6241e;
+  t10 += q * 0x34a83da;
+  t11 += q * 0x112bf673;
+  t12 += q * 0x12e13ce1;
+  t0 += q * 0x2cd76477;
+  t1 += q * 0x1ed90d2e;
+  t2 += q * 0x29a4b1ba;
+  t3 += q * 0x3a8e5ff9;
+  t4 += q * 0x1a0111;
+  t6 += t5 >> 30;
+  // i = 6
+  x = <u64>load<u32>(a, 24);
+  // carry pass (bound would overflow)
+  t7 += t6 >> 30; t6 &= 0x3fffffff;
+  t8 += t7 >> 30; t7 &= 0x3fffffff;
+  t9 += t8 >> 30; t8 &= 0x3fffffff;
+  t10 += t9 >> 30; t9 &= 0x3fffffff;
+  t11 += t10 >> 30; t10 &= 0x3fffffff;
+  t12 += t11 >> 30; t11 &= 0x3fffffff;
+  t0 += t12 >> 30; t12 &= 0x3fffffff;
+  t1 += t0 >> 30; t0 &= 0x3fffffff;
+  t2 += t1 >> 30; t1 &= 0x3fffffff;
+  t3 += t2 >> 30; t2 &= 0x3fffffff;
+  t4 += t3 >> 30; t3 &= 0x3fffffff;
+  t5 = t4 >> 30; t4 &= 0x3fffffff;
+  t12 += x * x;
+  t0 += x * d7;
+  t1 += x * d8;
+  t2 += x * d9;
+  t3 += x * d10;
+  t4 += x * d11;
+  t5 += x * d12;
+  q = (t6 * 0x3ffcfffd) & 0x3fffffff;
+  t6 += q * 0x3fffaaab;
+  t7 += q * 0x27fbffff;
+  t8 += q * 0x153ffffb;
+  t9 += q * 0x2affffac;
+  t10 += q * 0x30f6241e;
+  t11 += q * 0x34a83da;
+  t12 += q * 0x112bf673;
+  t0 += q * 0x12e13ce1;
+  t1 += q * 0x2cd76477;
+  t2 += q * 0x1ed90d2e;
+  t3 += q * 0x29a4b1ba;
+  t4 += q * 0x3a8e5ff9;
+  t5 += q * 0x1a0111;
+  t7 += t6 >> 30;
+  // i = 7
+  x = <u64>load<u32>(a, 28);
+  t1 += x * x;
+  t2 += x * d8;
+  t3 += x * d9;
+  t4 += x * d10;
+  t5 += x * d11;
+  t6 = x * d12;
+  q = (t7 * 0x3ffcfffd) & 0x3fffffff;
+  t7 += q * 0x3fffaaab;
+  t8 += q * 0x27fbffff;
+  t9 += q * 0x153ffffb;
+  t10 += q * 0x2affffac;
+  t11 += q * 0x30f6241e;
+  t12 += q * 0x34a83da;
+  t0 += q * 0x112bf673;
+  t1 += q * 0x12e13ce1;
+  t2 += q * 0x2cd76477;
+  t3 += q * 0x1ed90d2e;
+  t4 += q * 0x29a4b1ba;
+  t5 += q * 0x3a8e5ff9;
+  t6 += q * 0x1a0111;
+  t8 += t7 >> 30;
+  // i = 8
+  x = <u64>load<u32>(a, 32);
+  t3 += x * x;
+  t4 += x * d9;
+  t5 += x * d10;
+  t6 += x * d11;
+  t7 = x * d12;
+  q = (t8 * 0x3ffcfffd) & 0x3fffffff;
+  t8 += q * 0x3fffaaab;
+  t9 += q * 0x27fbffff;
+  t10 += q * 0x153ffffb;
+  t11 += q * 0x2affffac;
+  t12 += q * 0x30f6241e;
+  t0 += q * 0x34a83da;
+  t1 += q * 0x112bf673;
+  t2 += q * 0x12e13ce1;
+  t3 += q * 0x2cd76477;
+  t4 += q * 0x1ed90d2e;
+  t5 += q * 0x29a4b1ba;
+  t6 += q * 0x3a8e5ff9;
+  t7 += q * 0x1a0111;
+  t9 += t8 >> 30;
+  // i = 9
+  x = <u64>load<u32>(a, 36);
+  t5 += x * x;
+  t6 += x * d10;
+  t7 += x * d11;
+  t8 = x * d12;
+  q = (t9 * 0x3ffcfffd) & 0x3fffffff;
+  t9 += q * 0x3fffaaab;
+  t10 += q * 0x27fbffff;
+  t11 += q * 0x153ffffb;
+  t12 += q * 0x2affffac;
+  t0 += q * 0x30f6241e;
+  t1 += q * 0x34a83da;
+  t2 += q * 0x112bf673;
+  t3 += q * 0x12e13ce1;
+  t4 += q * 0x2cd76477;
+  t5 += q * 0x1ed90d2e;
+  t6 += q * 0x29a4b1ba;
+  t7 += q * 0x3a8e5ff9;
+  t8 += q * 0x1a0111;
+  t10 += t9 >> 30;
+  // i = 10
+  x = <u64>load<u32>(a, 40);
+  t7 += x * x;
+  t8 += x * d11;
+  t9 = x * d12;
+  q = (t10 * 0x3ffcfffd) & 0x3fffffff;
+  t10 += q * 0x3fffaaab;
+  t11 += q * 0x27fbffff;
+  t12 += q * 0x153ffffb;
+  t0 += q * 0x2affffac;
+  t1 += q * 0x30f6241e;
+  t2 += q * 0x34a83da;
+  t3 += q * 0x112bf673;
+  t4 += q * 0x12e13ce1;
+  t5 += q * 0x2cd76477;
+  t6 += q * 0x1ed90d2e;
+  t7 += q * 0x29a4b1ba;
+  t8 += q * 0x3a8e5ff9;
+  t9 += q * 0x1a0111;
+  t11 += t10 >> 30;
+  // i = 11
+  x = <u64>load<u32>(a, 44);
+  t9 += x * x;
+  t10 = x * d12;
+  q = (t11 * 0x3ffcfffd) & 0x3fffffff;
+  t11 += q * 0x3fffaaab;
+  t12 += q * 0x27fbffff;
+  t0 += q * 0x153ffffb;
+  t1 += q * 0x2affffac;
+  t2 += q * 0x30f6241e;
+  t3 += q * 0x34a83da;
+  t4 += q * 0x112bf673;
+  t5 += q * 0x12e13ce1;
+  t6 += q * 0x2cd76477;
+  t7 += q * 0x1ed90d2e;
+  t8 += q * 0x29a4b1ba;
+  t9 += q * 0x3a8e5ff9;
+  t10 += q * 0x1a0111;
+  t12 += t11 >> 30;
+  // i = 12
+  x = <u64>load<u32>(a, 48);
+  t11 = x * x;
+  q = (t12 * 0x3ffcfffd) & 0x3fffffff;
+  t12 += q * 0x3fffaaab;
+  t0 += q * 0x27fbffff;
+  t1 += q * 0x153ffffb;
+  t2 += q * 0x2affffac;
+  t3 += q * 0x30f6241e;
+  t4 += q * 0x34a83da;
+  t5 += q * 0x112bf673;
+  t6 += q * 0x12e13ce1;
+  t7 += q * 0x2cd76477;
+  t8 += q * 0x1ed90d2e;
+  t9 += q * 0x29a4b1ba;
+  t10 += q * 0x3a8e5ff9;
+  t11 += q * 0x1a0111;
+  t0 += t12 >> 30;
+  // carry pass (normalise)
+  t1 += t0 >> 30; t0 &= 0x3fffffff;
+  t2 += t1 >> 30; t1 &= 0x3fffffff;
+  t3 += t2 >> 30; t2 &= 0x3fffffff;
+  t4 += t3 >> 30; t3 &= 0x3fffffff;
+  t5 += t4 >> 30; t4 &= 0x3fffffff;
+  t6 += t5 >> 30; t5 &= 0x3fffffff;
+  t7 += t6 >> 30; t6 &= 0x3fffffff;
+  t8 += t7 >> 30; t7 &= 0x3fffffff;
+  t9 += t8 >> 30; t8 &= 0x3fffffff;
+  t10 += t9 >> 30; t9 &= 0x3fffffff;
+  t11 += t10 >> 30; t10 &= 0x3fffffff;
+  t12 = t11 >> 30; t11 &= 0x3fffffff;
   let fc: i64 = 0;
-  let fd0: i64 = <i64>r0 - 0x3fffaaab + fc; fc = fd0 >> 30; fd0 &= 0x3fffffff;
-  let fd1: i64 = <i64>r1 - 0x27fbffff + fc; fc = fd1 >> 30; fd1 &= 0x3fffffff;
-  let fd2: i64 = <i64>r2 - 0x153ffffb + fc; fc = fd2 >> 30; fd2 &= 0x3fffffff;
-  let fd3: i64 = <i64>r3 - 0x2affffac + fc; fc = fd3 >> 30; fd3 &= 0x3fffffff;
-  let fd4: i64 = <i64>r4 - 0x30f6241e + fc; fc = fd4 >> 30; fd4 &= 0x3fffffff;
-  let fd5: i64 = <i64>r5 - 0x34a83da + fc; fc = fd5 >> 30; fd5 &= 0x3fffffff;
-  let fd6: i64 = <i64>r6 - 0x112bf673 + fc; fc = fd6 >> 30; fd6 &= 0x3fffffff;
-  let fd7: i64 = <i64>r7 - 0x12e13ce1 + fc; fc = fd7 >> 30; fd7 &= 0x3fffffff;
-  let fd8: i64 = <i64>r8 - 0x2cd76477 + fc; fc = fd8 >> 30; fd8 &= 0x3fffffff;
-  let fd9: i64 = <i64>r9 - 0x1ed90d2e + fc; fc = fd9 >> 30; fd9 &= 0x3fffffff;
-  let fd10: i64 = <i64>r10 - 0x29a4b1ba + fc; fc = fd10 >> 30; fd10 &= 0x3fffffff;
-  let fd11: i64 = <i64>r11 - 0x3a8e5ff9 + fc; fc = fd11 >> 30; fd11 &= 0x3fffffff;
-  let fd12: i64 = <i64>r12 - 0x1a0111 + fc; fc = fd12 >> 30; fd12 &= 0x3fffffff;
+  let fd0: i64 = <i64>t0 - 0x3fffaaab + fc; fc = fd0 >> 30; fd0 &= 0x3fffffff;
+  let fd1: i64 = <i64>t1 - 0x27fbffff + fc; fc = fd1 >> 30; fd1 &= 0x3fffffff;
+  let fd2: i64 = <i64>t2 - 0x153ffffb + fc; fc = fd2 >> 30; fd2 &= 0x3fffffff;
+  let fd3: i64 = <i64>t3 - 0x2affffac + fc; fc = fd3 >> 30; fd3 &= 0x3fffffff;
+  let fd4: i64 = <i64>t4 - 0x30f6241e + fc; fc = fd4 >> 30; fd4 &= 0x3fffffff;
+  let fd5: i64 = <i64>t5 - 0x34a83da + fc; fc = fd5 >> 30; fd5 &= 0x3fffffff;
+  let fd6: i64 = <i64>t6 - 0x112bf673 + fc; fc = fd6 >> 30; fd6 &= 0x3fffffff;
+  let fd7: i64 = <i64>t7 - 0x12e13ce1 + fc; fc = fd7 >> 30; fd7 &= 0x3fffffff;
+  let fd8: i64 = <i64>t8 - 0x2cd76477 + fc; fc = fd8 >> 30; fd8 &= 0x3fffffff;
+  let fd9: i64 = <i64>t9 - 0x1ed90d2e + fc; fc = fd9 >> 30; fd9 &= 0x3fffffff;
+  let fd10: i64 = <i64>t10 - 0x29a4b1ba + fc; fc = fd10 >> 30; fd10 &= 0x3fffffff;
+  let fd11: i64 = <i64>t11 - 0x3a8e5ff9 + fc; fc = fd11 >> 30; fd11 &= 0x3fffffff;
+  let fd12: i64 = <i64>t12 - 0x1a0111 + fc; fc = fd12 >> 30; fd12 &= 0x3fffffff;
   // fc = -1 if t < p (keep t), 0 if t >= p (take t - p)
   const fm: u64 = <u64>fc;
-  store<u32>(out, <u32>((r0 & fm) | (<u64>fd0 & ~fm)), 0);
-  store<u32>(out, <u32>((r1 & fm) | (<u64>fd1 & ~fm)), 4);
-  store<u32>(out, <u32>((r2 & fm) | (<u64>fd2 & ~fm)), 8);
-  store<u32>(out, <u32>((r3 & fm) | (<u64>fd3 & ~fm)), 12);
-  store<u32>(out, <u32>((r4 & fm) | (<u64>fd4 & ~fm)), 16);
-  store<u32>(out, <u32>((r5 & fm) | (<u64>fd5 & ~fm)), 20);
-  store<u32>(out, <u32>((r6 & fm) | (<u64>fd6 & ~fm)), 24);
-  store<u32>(out, <u32>((r7 & fm) | (<u64>fd7 & ~fm)), 28);
-  store<u32>(out, <u32>((r8 & fm) | (<u64>fd8 & ~fm)), 32);
-  store<u32>(out, <u32>((r9 & fm) | (<u64>fd9 & ~fm)), 36);
-  store<u32>(out, <u32>((r10 & fm) | (<u64>fd10 & ~fm)), 40);
-  store<u32>(out, <u32>((r11 & fm) | (<u64>fd11 & ~fm)), 44);
-  store<u32>(out, <u32>((r12 & fm) | (<u64>fd12 & ~fm)), 48);
+  store<u32>(out, <u32>((t0 & fm) | (<u64>fd0 & ~fm)), 0);
+  store<u32>(out, <u32>((t1 & fm) | (<u64>fd1 & ~fm)), 4);
+  store<u32>(out, <u32>((t2 & fm) | (<u64>fd2 & ~fm)), 8);
+  store<u32>(out, <u32>((t3 & fm) | (<u64>fd3 & ~fm)), 12);
+  store<u32>(out, <u32>((t4 & fm) | (<u64>fd4 & ~fm)), 16);
+  store<u32>(out, <u32>((t5 & fm) | (<u64>fd5 & ~fm)), 20);
+  store<u32>(out, <u32>((t6 & fm) | (<u64>fd6 & ~fm)), 24);
+  store<u32>(out, <u32>((t7 & fm) | (<u64>fd7 & ~fm)), 28);
+  store<u32>(out, <u32>((t8 & fm) | (<u64>fd8 & ~fm)), 32);
+  store<u32>(out, <u32>((t9 & fm) | (<u64>fd9 & ~fm)), 36);
+  store<u32>(out, <u32>((t10 & fm) | (<u64>fd10 & ~fm)), 40);
+  store<u32>(out, <u32>((t11 & fm) | (<u64>fd11 & ~fm)), 44);
+  store<u32>(out, <u32>((t12 & fm) | (<u64>fd12 & ~fm)), 48);
 }
 
 /** out = a + b mod p. */
@@ -1753,30 +1784,45 @@ export function fp_from_bytes_wide(out: usize, src: usize): void {
 }
 
 /** out = a^e for a public exponent e given as `words` little-endian u32 words at ep.
- *  4-bit fixed windows: constant time in a; time depends on e only. */
+ *  Sliding windows of up to 5 bits over a table of the 16 odd powers a, a^3, ..., a^31:
+ *  constant time in a (no table index or branch depends on a); time depends on e only. */
 export function fp_pow(out: usize, a: usize, ep: usize, words: i32): void {
   const mk = tmp_mark();
   const tab = tmp_alloc(16 * FP_SIZE);
   const r = tmp_alloc(FP_SIZE);
-  fp_set_one(tab);
-  fp_copy(tab + FP_SIZE, a);
-  for (let i: usize = 2; i < 16; i++) fp_mul(tab + i * FP_SIZE, tab + (i - 1) * FP_SIZE, a);
+  const a2 = tmp_alloc(FP_SIZE);
+  fp_copy(tab, a);
+  fp_sqr(a2, a);
+  for (let i: usize = 1; i < 16; i++) fp_mul(tab + i * FP_SIZE, tab + (i - 1) * FP_SIZE, a2);
   fp_set_one(r);
   let started = false;
-  for (let i = words - 1; i >= 0; i--) {
-    const wd = load<u32>(ep + (<usize>i << 2));
-    for (let s = 28; s >= 0; s -= 4) {
-      const nib = (wd >> <u32>s) & 15;
-      if (started) { fp_sqr(r, r); fp_sqr(r, r); fp_sqr(r, r); fp_sqr(r, r); }
-      if (nib != 0) { fp_mul(r, r, tab + <usize>nib * FP_SIZE); started = true; }
+  let i = words * 32 - 1;
+  while (i >= 0) {
+    if (((load<u32>(ep + (<usize>(i >> 5) << 2)) >> <u32>(i & 31)) & 1) == 0) {
+      if (started) fp_sqr(r, r);
+      i--;
+      continue;
     }
+    // window [i - l + 1, i] of l <= 5 bits ending in a 1 bit
+    let l = i + 1 < 5 ? i + 1 : 5;
+    while (((load<u32>(ep + (<usize>((i - l + 1) >> 5) << 2)) >> <u32>((i - l + 1) & 31)) & 1) == 0) l--;
+    let v: u32 = 0;
+    for (let k = i; k > i - l; k--) v = (v << 1) | ((load<u32>(ep + (<usize>(k >> 5) << 2)) >> <u32>(k & 31)) & 1);
+    if (started) {
+      for (let k = 0; k < l; k++) fp_sqr(r, r);
+      fp_mul(r, r, tab + <usize>(v >> 1) * FP_SIZE);
+    } else {
+      fp_copy(r, tab + <usize>(v >> 1) * FP_SIZE);
+      started = true;
+    }
+    i -= l;
   }
   fp_copy(out, r);
   tmp_reset(mk);
 }
 
 /** out = a^-1 = a^(p-2) (Fermat). Constant time. The inverse of 0 is 0. */
-export function fp_inv(out: usize, a: usize): void {
+export function fp_inv_fermat(out: usize, a: usize): void {
   fp_pow(out, a, FP_EXP_P_MINUS_2, FP_EXP_P_MINUS_2_WORDS);
 }
 
@@ -1794,4 +1840,176 @@ export function fp_mul_small(out: usize, a: usize, k: u32): void {
   }
   fp_copy(out, r);
   tmp_reset(mk);
+}
+
+/** Scratch for the fused Fp2 functions (single-threaded wasm; never live across calls). */
+const FP2M_SCR: usize = memory.data(156, 8);
+
+/** Fp2 = Fp[u]/(u^2+1) product (fp2.ts's fp2_mul calls it): c0 = (a0*b0 + a1*(p - b1))/R,
+ *  c1 = (a0*b1 + a1*b0)/R, each one lazy sum of two products with one reduction.
+ *  out may alias a or b (c1 goes through the scratch). */
+export function fp2m_mul(out: usize, a: usize, b: usize): void {
+  fp_neg(FP2M_SCR + 52, b + 52);
+  fp_mul_sum2(FP2M_SCR, a, b + 52, a + 52, b);
+  fp_mul_sum2(out, a, b, a + 52, FP2M_SCR + 52);
+  fp_copy(out + 52, FP2M_SCR);
+}
+
+/** s = a0 + a1, d = a0 - a1 + p, e = 2 a1 (unreduced, < 2p, normalised limbs) into scratch. */
+function fp2m_sqr_prep(a: usize): void {
+  const a0: u64 = <u64>load<u32>(a, 0);
+  const a1: u64 = <u64>load<u32>(a, 4);
+  const a2: u64 = <u64>load<u32>(a, 8);
+  const a3: u64 = <u64>load<u32>(a, 12);
+  const a4: u64 = <u64>load<u32>(a, 16);
+  const a5: u64 = <u64>load<u32>(a, 20);
+  const a6: u64 = <u64>load<u32>(a, 24);
+  const a7: u64 = <u64>load<u32>(a, 28);
+  const a8: u64 = <u64>load<u32>(a, 32);
+  const a9: u64 = <u64>load<u32>(a, 36);
+  const a10: u64 = <u64>load<u32>(a, 40);
+  const a11: u64 = <u64>load<u32>(a, 44);
+  const a12: u64 = <u64>load<u32>(a, 48);
+  const b0: u64 = <u64>load<u32>(a, 52);
+  const b1: u64 = <u64>load<u32>(a, 56);
+  const b2: u64 = <u64>load<u32>(a, 60);
+  const b3: u64 = <u64>load<u32>(a, 64);
+  const b4: u64 = <u64>load<u32>(a, 68);
+  const b5: u64 = <u64>load<u32>(a, 72);
+  const b6: u64 = <u64>load<u32>(a, 76);
+  const b7: u64 = <u64>load<u32>(a, 80);
+  const b8: u64 = <u64>load<u32>(a, 84);
+  const b9: u64 = <u64>load<u32>(a, 88);
+  const b10: u64 = <u64>load<u32>(a, 92);
+  const b11: u64 = <u64>load<u32>(a, 96);
+  const b12: u64 = <u64>load<u32>(a, 100);
+  let sc: i64 = 0;
+  const ss0: i64 = + <i64>a0 + <i64>b0 + sc; sc = ss0 >> 30;
+  const s0: u64 = <u64>(ss0 & 0x3fffffff);
+  const ss1: i64 = + <i64>a1 + <i64>b1 + sc; sc = ss1 >> 30;
+  const s1: u64 = <u64>(ss1 & 0x3fffffff);
+  const ss2: i64 = + <i64>a2 + <i64>b2 + sc; sc = ss2 >> 30;
+  const s2: u64 = <u64>(ss2 & 0x3fffffff);
+  const ss3: i64 = + <i64>a3 + <i64>b3 + sc; sc = ss3 >> 30;
+  const s3: u64 = <u64>(ss3 & 0x3fffffff);
+  const ss4: i64 = + <i64>a4 + <i64>b4 + sc; sc = ss4 >> 30;
+  const s4: u64 = <u64>(ss4 & 0x3fffffff);
+  const ss5: i64 = + <i64>a5 + <i64>b5 + sc; sc = ss5 >> 30;
+  const s5: u64 = <u64>(ss5 & 0x3fffffff);
+  const ss6: i64 = + <i64>a6 + <i64>b6 + sc; sc = ss6 >> 30;
+  const s6: u64 = <u64>(ss6 & 0x3fffffff);
+  const ss7: i64 = + <i64>a7 + <i64>b7 + sc; sc = ss7 >> 30;
+  const s7: u64 = <u64>(ss7 & 0x3fffffff);
+  const ss8: i64 = + <i64>a8 + <i64>b8 + sc; sc = ss8 >> 30;
+  const s8: u64 = <u64>(ss8 & 0x3fffffff);
+  const ss9: i64 = + <i64>a9 + <i64>b9 + sc; sc = ss9 >> 30;
+  const s9: u64 = <u64>(ss9 & 0x3fffffff);
+  const ss10: i64 = + <i64>a10 + <i64>b10 + sc; sc = ss10 >> 30;
+  const s10: u64 = <u64>(ss10 & 0x3fffffff);
+  const ss11: i64 = + <i64>a11 + <i64>b11 + sc; sc = ss11 >> 30;
+  const s11: u64 = <u64>(ss11 & 0x3fffffff);
+  const ss12: i64 = + <i64>a12 + <i64>b12 + sc; sc = ss12 >> 30;
+  const s12: u64 = <u64>(ss12 & 0x3fffffff);
+  store<u32>(FP2M_SCR, <u32>s0, 0);
+  store<u32>(FP2M_SCR, <u32>s1, 4);
+  store<u32>(FP2M_SCR, <u32>s2, 8);
+  store<u32>(FP2M_SCR, <u32>s3, 12);
+  store<u32>(FP2M_SCR, <u32>s4, 16);
+  store<u32>(FP2M_SCR, <u32>s5, 20);
+  store<u32>(FP2M_SCR, <u32>s6, 24);
+  store<u32>(FP2M_SCR, <u32>s7, 28);
+  store<u32>(FP2M_SCR, <u32>s8, 32);
+  store<u32>(FP2M_SCR, <u32>s9, 36);
+  store<u32>(FP2M_SCR, <u32>s10, 40);
+  store<u32>(FP2M_SCR, <u32>s11, 44);
+  store<u32>(FP2M_SCR, <u32>s12, 48);
+  let dc: i64 = 0;
+  const ds0: i64 = + <i64>a0 - <i64>b0 + 0x3fffaaab + dc; dc = ds0 >> 30;
+  const d0: u64 = <u64>(ds0 & 0x3fffffff);
+  const ds1: i64 = + <i64>a1 - <i64>b1 + 0x27fbffff + dc; dc = ds1 >> 30;
+  const d1: u64 = <u64>(ds1 & 0x3fffffff);
+  const ds2: i64 = + <i64>a2 - <i64>b2 + 0x153ffffb + dc; dc = ds2 >> 30;
+  const d2: u64 = <u64>(ds2 & 0x3fffffff);
+  const ds3: i64 = + <i64>a3 - <i64>b3 + 0x2affffac + dc; dc = ds3 >> 30;
+  const d3: u64 = <u64>(ds3 & 0x3fffffff);
+  const ds4: i64 = + <i64>a4 - <i64>b4 + 0x30f6241e + dc; dc = ds4 >> 30;
+  const d4: u64 = <u64>(ds4 & 0x3fffffff);
+  const ds5: i64 = + <i64>a5 - <i64>b5 + 0x34a83da + dc; dc = ds5 >> 30;
+  const d5: u64 = <u64>(ds5 & 0x3fffffff);
+  const ds6: i64 = + <i64>a6 - <i64>b6 + 0x112bf673 + dc; dc = ds6 >> 30;
+  const d6: u64 = <u64>(ds6 & 0x3fffffff);
+  const ds7: i64 = + <i64>a7 - <i64>b7 + 0x12e13ce1 + dc; dc = ds7 >> 30;
+  const d7: u64 = <u64>(ds7 & 0x3fffffff);
+  const ds8: i64 = + <i64>a8 - <i64>b8 + 0x2cd76477 + dc; dc = ds8 >> 30;
+  const d8: u64 = <u64>(ds8 & 0x3fffffff);
+  const ds9: i64 = + <i64>a9 - <i64>b9 + 0x1ed90d2e + dc; dc = ds9 >> 30;
+  const d9: u64 = <u64>(ds9 & 0x3fffffff);
+  const ds10: i64 = + <i64>a10 - <i64>b10 + 0x29a4b1ba + dc; dc = ds10 >> 30;
+  const d10: u64 = <u64>(ds10 & 0x3fffffff);
+  const ds11: i64 = + <i64>a11 - <i64>b11 + 0x3a8e5ff9 + dc; dc = ds11 >> 30;
+  const d11: u64 = <u64>(ds11 & 0x3fffffff);
+  const ds12: i64 = + <i64>a12 - <i64>b12 + 0x1a0111 + dc; dc = ds12 >> 30;
+  const d12: u64 = <u64>(ds12 & 0x3fffffff);
+  store<u32>(FP2M_SCR, <u32>d0, 52);
+  store<u32>(FP2M_SCR, <u32>d1, 56);
+  store<u32>(FP2M_SCR, <u32>d2, 60);
+  store<u32>(FP2M_SCR, <u32>d3, 64);
+  store<u32>(FP2M_SCR, <u32>d4, 68);
+  store<u32>(FP2M_SCR, <u32>d5, 72);
+  store<u32>(FP2M_SCR, <u32>d6, 76);
+  store<u32>(FP2M_SCR, <u32>d7, 80);
+  store<u32>(FP2M_SCR, <u32>d8, 84);
+  store<u32>(FP2M_SCR, <u32>d9, 88);
+  store<u32>(FP2M_SCR, <u32>d10, 92);
+  store<u32>(FP2M_SCR, <u32>d11, 96);
+  store<u32>(FP2M_SCR, <u32>d12, 100);
+  let ec: i64 = 0;
+  const es0: i64 = + <i64>b0 + <i64>b0 + ec; ec = es0 >> 30;
+  const e0: u64 = <u64>(es0 & 0x3fffffff);
+  const es1: i64 = + <i64>b1 + <i64>b1 + ec; ec = es1 >> 30;
+  const e1: u64 = <u64>(es1 & 0x3fffffff);
+  const es2: i64 = + <i64>b2 + <i64>b2 + ec; ec = es2 >> 30;
+  const e2: u64 = <u64>(es2 & 0x3fffffff);
+  const es3: i64 = + <i64>b3 + <i64>b3 + ec; ec = es3 >> 30;
+  const e3: u64 = <u64>(es3 & 0x3fffffff);
+  const es4: i64 = + <i64>b4 + <i64>b4 + ec; ec = es4 >> 30;
+  const e4: u64 = <u64>(es4 & 0x3fffffff);
+  const es5: i64 = + <i64>b5 + <i64>b5 + ec; ec = es5 >> 30;
+  const e5: u64 = <u64>(es5 & 0x3fffffff);
+  const es6: i64 = + <i64>b6 + <i64>b6 + ec; ec = es6 >> 30;
+  const e6: u64 = <u64>(es6 & 0x3fffffff);
+  const es7: i64 = + <i64>b7 + <i64>b7 + ec; ec = es7 >> 30;
+  const e7: u64 = <u64>(es7 & 0x3fffffff);
+  const es8: i64 = + <i64>b8 + <i64>b8 + ec; ec = es8 >> 30;
+  const e8: u64 = <u64>(es8 & 0x3fffffff);
+  const es9: i64 = + <i64>b9 + <i64>b9 + ec; ec = es9 >> 30;
+  const e9: u64 = <u64>(es9 & 0x3fffffff);
+  const es10: i64 = + <i64>b10 + <i64>b10 + ec; ec = es10 >> 30;
+  const e10: u64 = <u64>(es10 & 0x3fffffff);
+  const es11: i64 = + <i64>b11 + <i64>b11 + ec; ec = es11 >> 30;
+  const e11: u64 = <u64>(es11 & 0x3fffffff);
+  const es12: i64 = + <i64>b12 + <i64>b12 + ec; ec = es12 >> 30;
+  const e12: u64 = <u64>(es12 & 0x3fffffff);
+  store<u32>(FP2M_SCR, <u32>e0, 104);
+  store<u32>(FP2M_SCR, <u32>e1, 108);
+  store<u32>(FP2M_SCR, <u32>e2, 112);
+  store<u32>(FP2M_SCR, <u32>e3, 116);
+  store<u32>(FP2M_SCR, <u32>e4, 120);
+  store<u32>(FP2M_SCR, <u32>e5, 124);
+  store<u32>(FP2M_SCR, <u32>e6, 128);
+  store<u32>(FP2M_SCR, <u32>e7, 132);
+  store<u32>(FP2M_SCR, <u32>e8, 136);
+  store<u32>(FP2M_SCR, <u32>e9, 140);
+  store<u32>(FP2M_SCR, <u32>e10, 144);
+  store<u32>(FP2M_SCR, <u32>e11, 148);
+  store<u32>(FP2M_SCR, <u32>e12, 152);
+}
+
+/** Fp2 square (fp2.ts's fp2_sqr calls it): complex squaring on unreduced operands,
+ *  c0 = (a0 + a1)(a0 - a1 + p)/R, c1 = a0*(2 a1)/R (operands < 2p, products < 4p^2,
+ *  so fp_mul's result is < 2p before its final subtraction). out may alias a. */
+export function fp2m_sqr(out: usize, a: usize): void {
+  fp2m_sqr_prep(a);
+  fp_mul(out + 52, a, FP2M_SCR + 104);
+  fp_mul(out, FP2M_SCR, FP2M_SCR + 52);
 }

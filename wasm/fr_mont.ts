@@ -548,211 +548,212 @@ export function fr_mul_sum2(out: usize, a: usize, b: usize, c: usize, d: usize):
   store<u32>(out, <u32>((t8 & fm) | (<u64>fd8 & ~fm)), 32);
 }
 
-/** out = a^2/R mod p. Product scanning, symmetric products doubled, reduction interleaved. */
+/** out = a^2/R mod p. Operand scanning with interleaved reduction (lazy, as fr_mul),
+ *  each cross product once against the doubled limb. */
 export function fr_sqr(out: usize, a: usize): void {
-  const x0: u64 = <u64>load<u32>(a, 0);
-  const x1: u64 = <u64>load<u32>(a, 4);
-  const x2: u64 = <u64>load<u32>(a, 8);
-  const x3: u64 = <u64>load<u32>(a, 12);
-  const x4: u64 = <u64>load<u32>(a, 16);
-  const x5: u64 = <u64>load<u32>(a, 20);
-  const x6: u64 = <u64>load<u32>(a, 24);
-  const x7: u64 = <u64>load<u32>(a, 28);
-  const x8: u64 = <u64>load<u32>(a, 32);
-  let acc: u64 = 0, hi: u64 = 0, s: u64 = 0;
-  // column 0
-  acc += x0 * x0;
-  const q0: u64 = (acc * 0x3fffffff) & 0x3fffffff;
-  acc += q0 * 0x1;
-  acc = acc >> 30;
-  // column 1
-  s = x0 * x1;
-  acc += (s << 1);
-  acc += q0 * 0x3ffffffc;
-  const q1: u64 = (acc * 0x3fffffff) & 0x3fffffff;
-  acc += q1 * 0x1;
-  acc = acc >> 30;
-  // column 2
-  s = x0 * x2;
-  acc += (s << 1);
-  acc += x1 * x1;
-  acc += q0 * 0x3fe5bfef;
-  acc += q1 * 0x3ffffffc;
-  const q2: u64 = (acc * 0x3fffffff) & 0x3fffffff;
-  acc += q2 * 0x1;
-  acc = acc >> 30;
-  // column 3
-  s = x0 * x3 + x1 * x2;
-  acc += (s << 1);
-  acc += q0 * 0x2f6900bf;
-  acc += q1 * 0x3fe5bfef;
-  acc += q2 * 0x3ffffffc;
-  const q3: u64 = (acc * 0x3fffffff) & 0x3fffffff;
-  acc += q3 * 0x1;
-  acc = acc >> 30;
-  // column 4
-  s = x0 * x4 + x1 * x3;
-  acc += (s << 1);
-  acc += x2 * x2;
-  acc += q0 * 0x21d80553;
-  acc += q1 * 0x2f6900bf;
-  acc += q2 * 0x3fe5bfef;
-  acc += q3 * 0x3ffffffc;
-  const q4: u64 = (acc * 0x3fffffff) & 0x3fffffff;
-  acc += q4 * 0x1;
-  acc = acc >> 30;
-  // column 5
-  s = x0 * x5 + x1 * x4 + x2 * x3;
-  acc += (s << 1);
-  acc += q0 * 0x27602026;
-  acc += q1 * 0x21d80553;
-  acc += q2 * 0x2f6900bf;
-  acc += q3 * 0x3fe5bfef;
-  acc += q4 * 0x3ffffffc;
-  const q5: u64 = (acc * 0x3fffffff) & 0x3fffffff;
-  acc += q5 * 0x1;
-  acc = acc >> 30;
-  // column 6
-  s = x0 * x6 + x1 * x5 + x2 * x4;
-  acc += (s << 1);
-  acc += x3 * x3;
-  acc += q0 * 0x17d48333;
-  acc += q1 * 0x27602026;
-  acc += q2 * 0x21d80553;
-  acc += q3 * 0x2f6900bf;
-  acc += q4 * 0x3fe5bfef;
-  acc += q5 * 0x3ffffffc;
-  const q6: u64 = (acc * 0x3fffffff) & 0x3fffffff;
-  acc += q6 * 0x1;
-  acc = acc >> 30;
-  // column 7
-  s = x0 * x7 + x1 * x6 + x2 * x5 + x3 * x4;
-  acc += (s << 1);
-  acc += q0 * 0x29d4ca67;
-  acc += q1 * 0x17d48333;
-  acc += q2 * 0x27602026;
-  acc += q3 * 0x21d80553;
-  acc += q4 * 0x2f6900bf;
-  acc += q5 * 0x3fe5bfef;
-  acc += q6 * 0x3ffffffc;
-  const q7: u64 = (acc * 0x3fffffff) & 0x3fffffff;
-  acc += q7 * 0x1;
-  acc = acc >> 30;
-  // column 8
-  s = x0 * x8 + x1 * x7 + x2 * x6 + x3 * x5;
-  acc += (s << 1);
-  acc += x4 * x4;
-  acc += q0 * 0x73ed;
-  acc += q1 * 0x29d4ca67;
-  acc += q2 * 0x17d48333;
-  acc += q3 * 0x27602026;
-  acc += q4 * 0x21d80553;
-  acc += q5 * 0x2f6900bf;
-  acc += q6 * 0x3fe5bfef;
-  acc += q7 * 0x3ffffffc;
-  const q8: u64 = (acc * 0x3fffffff) & 0x3fffffff;
-  acc += q8 * 0x1;
-  acc = acc >> 30;
-  // column 9
-  s = x1 * x8 + x2 * x7 + x3 * x6 + x4 * x5;
-  acc += (s << 1);
-  acc += q1 * 0x73ed;
-  acc += q2 * 0x29d4ca67;
-  acc += q3 * 0x17d48333;
-  acc += q4 * 0x27602026;
-  acc += q5 * 0x21d80553;
-  acc += q6 * 0x2f6900bf;
-  acc += q7 * 0x3fe5bfef;
-  acc += q8 * 0x3ffffffc;
-  const r0: u64 = acc & 0x3fffffff;
-  acc = acc >> 30;
-  // column 10
-  s = x2 * x8 + x3 * x7 + x4 * x6;
-  acc += (s << 1);
-  acc += x5 * x5;
-  acc += q2 * 0x73ed;
-  acc += q3 * 0x29d4ca67;
-  acc += q4 * 0x17d48333;
-  acc += q5 * 0x27602026;
-  acc += q6 * 0x21d80553;
-  acc += q7 * 0x2f6900bf;
-  acc += q8 * 0x3fe5bfef;
-  const r1: u64 = acc & 0x3fffffff;
-  acc = acc >> 30;
-  // column 11
-  s = x3 * x8 + x4 * x7 + x5 * x6;
-  acc += (s << 1);
-  acc += q3 * 0x73ed;
-  acc += q4 * 0x29d4ca67;
-  acc += q5 * 0x17d48333;
-  acc += q6 * 0x27602026;
-  acc += q7 * 0x21d80553;
-  acc += q8 * 0x2f6900bf;
-  const r2: u64 = acc & 0x3fffffff;
-  acc = acc >> 30;
-  // column 12
-  s = x4 * x8 + x5 * x7;
-  acc += (s << 1);
-  acc += x6 * x6;
-  acc += q4 * 0x73ed;
-  acc += q5 * 0x29d4ca67;
-  acc += q6 * 0x17d48333;
-  acc += q7 * 0x27602026;
-  acc += q8 * 0x21d80553;
-  const r3: u64 = acc & 0x3fffffff;
-  acc = acc >> 30;
-  // column 13
-  s = x5 * x8 + x6 * x7;
-  acc += (s << 1);
-  acc += q5 * 0x73ed;
-  acc += q6 * 0x29d4ca67;
-  acc += q7 * 0x17d48333;
-  acc += q8 * 0x27602026;
-  const r4: u64 = acc & 0x3fffffff;
-  acc = acc >> 30;
-  // column 14
-  s = x6 * x8;
-  acc += (s << 1);
-  acc += x7 * x7;
-  acc += q6 * 0x73ed;
-  acc += q7 * 0x29d4ca67;
-  acc += q8 * 0x17d48333;
-  const r5: u64 = acc & 0x3fffffff;
-  acc = acc >> 30;
-  // column 15
-  s = x7 * x8;
-  acc += (s << 1);
-  acc += q7 * 0x73ed;
-  acc += q8 * 0x29d4ca67;
-  const r6: u64 = acc & 0x3fffffff;
-  acc = acc >> 30;
-  // column 16
-  acc += x8 * x8;
-  acc += q8 * 0x73ed;
-  const r7: u64 = acc & 0x3fffffff;
-  acc = acc >> 30;
-  const r8: u64 = acc;
+  const d0: u64 = <u64>load<u32>(a, 0) << 1;
+  const d1: u64 = <u64>load<u32>(a, 4) << 1;
+  const d2: u64 = <u64>load<u32>(a, 8) << 1;
+  const d3: u64 = <u64>load<u32>(a, 12) << 1;
+  const d4: u64 = <u64>load<u32>(a, 16) << 1;
+  const d5: u64 = <u64>load<u32>(a, 20) << 1;
+  const d6: u64 = <u64>load<u32>(a, 24) << 1;
+  const d7: u64 = <u64>load<u32>(a, 28) << 1;
+  const d8: u64 = <u64>load<u32>(a, 32) << 1;
+  let x: u64, q: u64;
+  let t0: u64 = 0, t1: u64 = 0, t2: u64 = 0, t3: u64 = 0, t4: u64 = 0, t5: u64 = 0, t6: u64 = 0, t7: u64 = 0, t8: u64 = 0;
+  // i = 0
+  x = <u64>load<u32>(a, 0);
+  t0 = x * x;
+  t1 = x * d1;
+  t2 = x * d2;
+  t3 = x * d3;
+  t4 = x * d4;
+  t5 = x * d5;
+  t6 = x * d6;
+  t7 = x * d7;
+  t8 = x * d8;
+  q = (t0 * 0x3fffffff) & 0x3fffffff;
+  t0 += q * 0x1;
+  t1 += q * 0x3ffffffc;
+  t2 += q * 0x3fe5bfef;
+  t3 += q * 0x2f6900bf;
+  t4 += q * 0x21d80553;
+  t5 += q * 0x27602026;
+  t6 += q * 0x17d48333;
+  t7 += q * 0x29d4ca67;
+  t8 += q * 0x73ed;
+  t1 += t0 >> 30;
+  // i = 1
+  x = <u64>load<u32>(a, 4);
+  t2 += x * x;
+  t3 += x * d2;
+  t4 += x * d3;
+  t5 += x * d4;
+  t6 += x * d5;
+  t7 += x * d6;
+  t8 += x * d7;
+  t0 = x * d8;
+  q = (t1 * 0x3fffffff) & 0x3fffffff;
+  t1 += q * 0x1;
+  t2 += q * 0x3ffffffc;
+  t3 += q * 0x3fe5bfef;
+  t4 += q * 0x2f6900bf;
+  t5 += q * 0x21d80553;
+  t6 += q * 0x27602026;
+  t7 += q * 0x17d48333;
+  t8 += q * 0x29d4ca67;
+  t0 += q * 0x73ed;
+  t2 += t1 >> 30;
+  // i = 2
+  x = <u64>load<u32>(a, 8);
+  t4 += x * x;
+  t5 += x * d3;
+  t6 += x * d4;
+  t7 += x * d5;
+  t8 += x * d6;
+  t0 += x * d7;
+  t1 = x * d8;
+  q = (t2 * 0x3fffffff) & 0x3fffffff;
+  t2 += q * 0x1;
+  t3 += q * 0x3ffffffc;
+  t4 += q * 0x3fe5bfef;
+  t5 += q * 0x2f6900bf;
+  t6 += q * 0x21d80553;
+  t7 += q * 0x27602026;
+  t8 += q * 0x17d48333;
+  t0 += q * 0x29d4ca67;
+  t1 += q * 0x73ed;
+  t3 += t2 >> 30;
+  // i = 3
+  x = <u64>load<u32>(a, 12);
+  t6 += x * x;
+  t7 += x * d4;
+  t8 += x * d5;
+  t0 += x * d6;
+  t1 += x * d7;
+  t2 = x * d8;
+  q = (t3 * 0x3fffffff) & 0x3fffffff;
+  t3 += q * 0x1;
+  t4 += q * 0x3ffffffc;
+  t5 += q * 0x3fe5bfef;
+  t6 += q * 0x2f6900bf;
+  t7 += q * 0x21d80553;
+  t8 += q * 0x27602026;
+  t0 += q * 0x17d48333;
+  t1 += q * 0x29d4ca67;
+  t2 += q * 0x73ed;
+  t4 += t3 >> 30;
+  // i = 4
+  x = <u64>load<u32>(a, 16);
+  t8 += x * x;
+  t0 += x * d5;
+  t1 += x * d6;
+  t2 += x * d7;
+  t3 = x * d8;
+  q = (t4 * 0x3fffffff) & 0x3fffffff;
+  t4 += q * 0x1;
+  t5 += q * 0x3ffffffc;
+  t6 += q * 0x3fe5bfef;
+  t7 += q * 0x2f6900bf;
+  t8 += q * 0x21d80553;
+  t0 += q * 0x27602026;
+  t1 += q * 0x17d48333;
+  t2 += q * 0x29d4ca67;
+  t3 += q * 0x73ed;
+  t5 += t4 >> 30;
+  // i = 5
+  x = <u64>load<u32>(a, 20);
+  t1 += x * x;
+  t2 += x * d6;
+  t3 += x * d7;
+  t4 = x * d8;
+  q = (t5 * 0x3fffffff) & 0x3fffffff;
+  t5 += q * 0x1;
+  t6 += q * 0x3ffffffc;
+  t7 += q * 0x3fe5bfef;
+  t8 += q * 0x2f6900bf;
+  t0 += q * 0x21d80553;
+  t1 += q * 0x27602026;
+  t2 += q * 0x17d48333;
+  t3 += q * 0x29d4ca67;
+  t4 += q * 0x73ed;
+  t6 += t5 >> 30;
+  // i = 6
+  x = <u64>load<u32>(a, 24);
+  t3 += x * x;
+  t4 += x * d7;
+  t5 = x * d8;
+  q = (t6 * 0x3fffffff) & 0x3fffffff;
+  t6 += q * 0x1;
+  t7 += q * 0x3ffffffc;
+  t8 += q * 0x3fe5bfef;
+  t0 += q * 0x2f6900bf;
+  t1 += q * 0x21d80553;
+  t2 += q * 0x27602026;
+  t3 += q * 0x17d48333;
+  t4 += q * 0x29d4ca67;
+  t5 += q * 0x73ed;
+  t7 += t6 >> 30;
+  // i = 7
+  x = <u64>load<u32>(a, 28);
+  t5 += x * x;
+  t6 = x * d8;
+  q = (t7 * 0x3fffffff) & 0x3fffffff;
+  t7 += q * 0x1;
+  t8 += q * 0x3ffffffc;
+  t0 += q * 0x3fe5bfef;
+  t1 += q * 0x2f6900bf;
+  t2 += q * 0x21d80553;
+  t3 += q * 0x27602026;
+  t4 += q * 0x17d48333;
+  t5 += q * 0x29d4ca67;
+  t6 += q * 0x73ed;
+  t8 += t7 >> 30;
+  // i = 8
+  x = <u64>load<u32>(a, 32);
+  t7 = x * x;
+  q = (t8 * 0x3fffffff) & 0x3fffffff;
+  t8 += q * 0x1;
+  t0 += q * 0x3ffffffc;
+  t1 += q * 0x3fe5bfef;
+  t2 += q * 0x2f6900bf;
+  t3 += q * 0x21d80553;
+  t4 += q * 0x27602026;
+  t5 += q * 0x17d48333;
+  t6 += q * 0x29d4ca67;
+  t7 += q * 0x73ed;
+  t0 += t8 >> 30;
+  // carry pass (normalise)
+  t1 += t0 >> 30; t0 &= 0x3fffffff;
+  t2 += t1 >> 30; t1 &= 0x3fffffff;
+  t3 += t2 >> 30; t2 &= 0x3fffffff;
+  t4 += t3 >> 30; t3 &= 0x3fffffff;
+  t5 += t4 >> 30; t4 &= 0x3fffffff;
+  t6 += t5 >> 30; t5 &= 0x3fffffff;
+  t7 += t6 >> 30; t6 &= 0x3fffffff;
+  t8 = t7 >> 30; t7 &= 0x3fffffff;
   let fc: i64 = 0;
-  let fd0: i64 = <i64>r0 - 0x1 + fc; fc = fd0 >> 30; fd0 &= 0x3fffffff;
-  let fd1: i64 = <i64>r1 - 0x3ffffffc + fc; fc = fd1 >> 30; fd1 &= 0x3fffffff;
-  let fd2: i64 = <i64>r2 - 0x3fe5bfef + fc; fc = fd2 >> 30; fd2 &= 0x3fffffff;
-  let fd3: i64 = <i64>r3 - 0x2f6900bf + fc; fc = fd3 >> 30; fd3 &= 0x3fffffff;
-  let fd4: i64 = <i64>r4 - 0x21d80553 + fc; fc = fd4 >> 30; fd4 &= 0x3fffffff;
-  let fd5: i64 = <i64>r5 - 0x27602026 + fc; fc = fd5 >> 30; fd5 &= 0x3fffffff;
-  let fd6: i64 = <i64>r6 - 0x17d48333 + fc; fc = fd6 >> 30; fd6 &= 0x3fffffff;
-  let fd7: i64 = <i64>r7 - 0x29d4ca67 + fc; fc = fd7 >> 30; fd7 &= 0x3fffffff;
-  let fd8: i64 = <i64>r8 - 0x73ed + fc; fc = fd8 >> 30; fd8 &= 0x3fffffff;
+  let fd0: i64 = <i64>t0 - 0x1 + fc; fc = fd0 >> 30; fd0 &= 0x3fffffff;
+  let fd1: i64 = <i64>t1 - 0x3ffffffc + fc; fc = fd1 >> 30; fd1 &= 0x3fffffff;
+  let fd2: i64 = <i64>t2 - 0x3fe5bfef + fc; fc = fd2 >> 30; fd2 &= 0x3fffffff;
+  let fd3: i64 = <i64>t3 - 0x2f6900bf + fc; fc = fd3 >> 30; fd3 &= 0x3fffffff;
+  let fd4: i64 = <i64>t4 - 0x21d80553 + fc; fc = fd4 >> 30; fd4 &= 0x3fffffff;
+  let fd5: i64 = <i64>t5 - 0x27602026 + fc; fc = fd5 >> 30; fd5 &= 0x3fffffff;
+  let fd6: i64 = <i64>t6 - 0x17d48333 + fc; fc = fd6 >> 30; fd6 &= 0x3fffffff;
+  let fd7: i64 = <i64>t7 - 0x29d4ca67 + fc; fc = fd7 >> 30; fd7 &= 0x3fffffff;
+  let fd8: i64 = <i64>t8 - 0x73ed + fc; fc = fd8 >> 30; fd8 &= 0x3fffffff;
   // fc = -1 if t < p (keep t), 0 if t >= p (take t - p)
   const fm: u64 = <u64>fc;
-  store<u32>(out, <u32>((r0 & fm) | (<u64>fd0 & ~fm)), 0);
-  store<u32>(out, <u32>((r1 & fm) | (<u64>fd1 & ~fm)), 4);
-  store<u32>(out, <u32>((r2 & fm) | (<u64>fd2 & ~fm)), 8);
-  store<u32>(out, <u32>((r3 & fm) | (<u64>fd3 & ~fm)), 12);
-  store<u32>(out, <u32>((r4 & fm) | (<u64>fd4 & ~fm)), 16);
-  store<u32>(out, <u32>((r5 & fm) | (<u64>fd5 & ~fm)), 20);
-  store<u32>(out, <u32>((r6 & fm) | (<u64>fd6 & ~fm)), 24);
-  store<u32>(out, <u32>((r7 & fm) | (<u64>fd7 & ~fm)), 28);
-  store<u32>(out, <u32>((r8 & fm) | (<u64>fd8 & ~fm)), 32);
+  store<u32>(out, <u32>((t0 & fm) | (<u64>fd0 & ~fm)), 0);
+  store<u32>(out, <u32>((t1 & fm) | (<u64>fd1 & ~fm)), 4);
+  store<u32>(out, <u32>((t2 & fm) | (<u64>fd2 & ~fm)), 8);
+  store<u32>(out, <u32>((t3 & fm) | (<u64>fd3 & ~fm)), 12);
+  store<u32>(out, <u32>((t4 & fm) | (<u64>fd4 & ~fm)), 16);
+  store<u32>(out, <u32>((t5 & fm) | (<u64>fd5 & ~fm)), 20);
+  store<u32>(out, <u32>((t6 & fm) | (<u64>fd6 & ~fm)), 24);
+  store<u32>(out, <u32>((t7 & fm) | (<u64>fd7 & ~fm)), 28);
+  store<u32>(out, <u32>((t8 & fm) | (<u64>fd8 & ~fm)), 32);
 }
 
 /** out = a + b mod p. */
@@ -1072,23 +1073,38 @@ export function fr_from_bytes_wide(out: usize, src: usize): void {
 }
 
 /** out = a^e for a public exponent e given as `words` little-endian u32 words at ep.
- *  4-bit fixed windows: constant time in a; time depends on e only. */
+ *  Sliding windows of up to 5 bits over a table of the 16 odd powers a, a^3, ..., a^31:
+ *  constant time in a (no table index or branch depends on a); time depends on e only. */
 export function fr_pow(out: usize, a: usize, ep: usize, words: i32): void {
   const mk = tmp_mark();
   const tab = tmp_alloc(16 * FR_SIZE);
   const r = tmp_alloc(FR_SIZE);
-  fr_set_one(tab);
-  fr_copy(tab + FR_SIZE, a);
-  for (let i: usize = 2; i < 16; i++) fr_mul(tab + i * FR_SIZE, tab + (i - 1) * FR_SIZE, a);
+  const a2 = tmp_alloc(FR_SIZE);
+  fr_copy(tab, a);
+  fr_sqr(a2, a);
+  for (let i: usize = 1; i < 16; i++) fr_mul(tab + i * FR_SIZE, tab + (i - 1) * FR_SIZE, a2);
   fr_set_one(r);
   let started = false;
-  for (let i = words - 1; i >= 0; i--) {
-    const wd = load<u32>(ep + (<usize>i << 2));
-    for (let s = 28; s >= 0; s -= 4) {
-      const nib = (wd >> <u32>s) & 15;
-      if (started) { fr_sqr(r, r); fr_sqr(r, r); fr_sqr(r, r); fr_sqr(r, r); }
-      if (nib != 0) { fr_mul(r, r, tab + <usize>nib * FR_SIZE); started = true; }
+  let i = words * 32 - 1;
+  while (i >= 0) {
+    if (((load<u32>(ep + (<usize>(i >> 5) << 2)) >> <u32>(i & 31)) & 1) == 0) {
+      if (started) fr_sqr(r, r);
+      i--;
+      continue;
     }
+    // window [i - l + 1, i] of l <= 5 bits ending in a 1 bit
+    let l = i + 1 < 5 ? i + 1 : 5;
+    while (((load<u32>(ep + (<usize>((i - l + 1) >> 5) << 2)) >> <u32>((i - l + 1) & 31)) & 1) == 0) l--;
+    let v: u32 = 0;
+    for (let k = i; k > i - l; k--) v = (v << 1) | ((load<u32>(ep + (<usize>(k >> 5) << 2)) >> <u32>(k & 31)) & 1);
+    if (started) {
+      for (let k = 0; k < l; k++) fr_sqr(r, r);
+      fr_mul(r, r, tab + <usize>(v >> 1) * FR_SIZE);
+    } else {
+      fr_copy(r, tab + <usize>(v >> 1) * FR_SIZE);
+      started = true;
+    }
+    i -= l;
   }
   fr_copy(out, r);
   tmp_reset(mk);

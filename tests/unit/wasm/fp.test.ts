@@ -50,7 +50,7 @@ describe('Fp (wasm) vs noble', () => {
     ['neg', 4, (a) => Fp.neg(a)],
     ['double', 5, (a) => Fp.add(a, a)],
     ['double, out aliases a', 23, (a) => Fp.add(a, a)],
-    ['inv (Fermat)', 6, (a) => (a === 0n ? 0n : Fp.inv(a))],
+    ['inv (constant-time binary GCD)', 6, (a) => (a === 0n ? 0n : Fp.inv(a))],
     ['inv_vartime', 7, (a) => (a === 0n ? 0n : Fp.inv(a))],
     ['halve', 17, (a) => Fp.div(a, 2n)],
     ['mul_small(12345)', 19, (a) => Fp.mul(a, 12345n)]
@@ -67,12 +67,28 @@ describe('Fp (wasm) vs noble', () => {
   }
 
   it('inverse of 0 is 0 (both inverses), a * inv(a) = 1 otherwise', () => {
+    for (let i = 0; i < 200; i++) {
+      const a = rng(6n + BigInt(i)).fp() || 1n;
+      expect(Fp.mul(a, run(6, a)[1])).toBe(1n);
+    }
     expect(run(6, 0n)).toEqual([0, 0n]);
     expect(run(7, 0n)).toEqual([0, 0n]);
     const r = rng(5n);
     for (let i = 0; i < 200; i++) {
       const a = r.fp() || 1n;
       expect(Fp.mul(a, run(7, a)[1])).toBe(1n);
+    }
+  });
+
+  it('constant-time inverse on structured Montgomery integers (worst cases of the GCD)', () => {
+    // fp_inv runs the GCD on y = a*R mod p (R = 2^390); pick a so that y is 2^k, 2^k - 1,
+    // p - 2^k, p - 1, small values: long runs of equal bits stress the approximations.
+    const Rinv = Fp.inv(Fp.create(1n << 390n));
+    const ys: bigint[] = [1n, 2n, 3n, 5n, P - 1n, P - 2n, P - 3n, half, half + 1n];
+    for (let k = 1; k < 381; k += 3) ys.push(1n << BigInt(k), (1n << BigInt(k)) - 1n, P - (1n << BigInt(k)), (1n << BigInt(k)) + 1n);
+    for (const y of ys) {
+      const a = Fp.mul(Fp.create(y), Rinv);
+      expect(run(6, a)[1], `inv(y = ${y})`).toBe(Fp.inv(a));
     }
   });
 
