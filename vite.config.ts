@@ -35,6 +35,8 @@ export default defineConfig({
       devOptions: { enabled: false }
     })
   ],
+  // Crypto pool workers are ES modules (top-level await, code splitting).
+  worker: { format: 'es' },
   build: {
     // The WASM core must stay a separate, precached file (never a data: URL),
     // so that it streams, caches and shows up in size budgets.

@@ -15,6 +15,11 @@ test('pairing speed in Chromium is measured and recorded for the benchmarks', as
   expect(result.op).toBe('pairing');
   expect(result.median_us).toBeGreaterThan(0);
   expect(result.min_us).toBeLessThanOrEqual(result.median_us);
+  // The worker pool runs in the browser too: one WASM instance per worker.
+  const pool = JSON.parse((await page.getByTestId('pool-check').getAttribute('data-result', { timeout: 60_000 }))!);
+  expect(pool.error).toBeUndefined();
+  expect(pool.workers).toBeGreaterThanOrEqual(1);
+  expect(pool.agrees).toBe(true);
   // A benchmark figure, not an assertion: written in the BENCH.md format.
   const { mkdirSync, writeFileSync } = await import('node:fs');
   mkdirSync('bench/results', { recursive: true });

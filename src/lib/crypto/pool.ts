@@ -21,6 +21,7 @@ export interface Endpoint {
 type JobRequest = { t: 'job'; id: number; op: string; args: unknown };
 type JobCancel = { t: 'cancel'; id: number };
 type JobReply =
+  | { t: 'ready' }
   | { t: 'done'; id: number; result: unknown }
   | { t: 'fail'; id: number; error: string; name: string }
   | { t: 'progress'; id: number; value: number };
@@ -81,6 +82,9 @@ export function serveJobs(handlers: Record<string, JobHandler>, ep: Endpoint): v
       cancelled.delete(id);
     }
   });
+  // A Web Worker drops messages that arrive before its listener exists (the
+  // entry module may await WASM first), so the pool waits for this.
+  ep.post({ t: 'ready' } satisfies JobReply);
 }
 
 /** ArrayBuffers inside a result, so that replies move instead of copying. */
@@ -117,6 +121,7 @@ export class WorkerPool {
   readonly size: number;
   private readonly workers: Endpoint[];
   private readonly load: number[];
+  private readonly started: Promise<void>[];
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private closed = false;
@@ -125,10 +130,17 @@ export class WorkerPool {
     if (!Number.isInteger(size) || size < 1) throw new RangeError('size: expected a positive integer');
     this.size = size;
     this.load = new Array(size).fill(0);
+    const starts: ((ok: boolean) => void)[] = [];
+    this.started = Array.from({ length: size }, (_, i) => new Promise<void>((resolve, reject) => (starts[i] = (ok) => (ok ? resolve() : reject(new JobError(`worker ${i} failed to start`, 'Error'))))));
+    // A worker that never starts must not leave an unhandled rejection behind.
+    for (const p of this.started) p.catch(() => {});
     this.workers = Array.from({ length: size }, (_, i) => {
       const ep = spawn(i);
-      ep.onMessage((m) => this.onReply(m as JobReply));
-      ep.onError((err) => this.failWorker(i, err));
+      ep.onMessage((m) => ((m as JobReply).t === 'ready' ? starts[i](true) : this.onReply(m as JobReply)));
+      ep.onError((err) => {
+        starts[i](false);
+        this.failWorker(i, err);
+      });
       return ep;
     });
   }
@@ -152,7 +164,12 @@ export class WorkerPool {
         },
         { once: true }
       );
-      this.workers[w].post({ t: 'job', id, op, args } satisfies JobRequest, opts.transfer);
+      this.started[w].then(
+        () => {
+          if (this.pending.has(id)) this.workers[w].post({ t: 'job', id, op, args } satisfies JobRequest, opts.transfer);
+        },
+        (err: Error) => this.settle(id)?.reject(err)
+      );
     });
   }
 
@@ -165,6 +182,7 @@ export class WorkerPool {
   }
 
   private onReply(m: JobReply): void {
+    if (m.t === 'ready') return;
     if (m.t === 'progress') {
       this.pending.get(m.id)?.onProgress?.(m.value);
       return;

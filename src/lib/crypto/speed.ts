@@ -33,3 +33,27 @@ export async function measurePairing(runs = 15): Promise<SpeedResult> {
   times.sort((a, b) => a - b);
   return { op: 'pairing', median_us: Math.round(times[runs >> 1]), min_us: Math.round(times[0]), max_us: Math.round(times[runs - 1]), runs };
 }
+
+export interface PoolCheckResult {
+  workers: number;
+  points: number;
+  agrees: boolean;
+  median_us: number;
+}
+
+/** Runs one G1 MSM across a worker pool and checks it against the in-thread result. */
+export async function checkWorkerPool(points = 512): Promise<PoolCheckResult> {
+  await ready();
+  const { createCryptoPool } = await import('./async');
+  const pool = await createCryptoPool();
+  try {
+    const pts = Array.from({ length: points }, () => g1.mulPublic(g1.generator(), fr.random()));
+    const scs = pts.map(() => fr.random());
+    const t0 = performance.now();
+    const viaPool = await pool.g1.msm(pts, scs);
+    const elapsed = (performance.now() - t0) * 1000;
+    return { workers: pool.size, points, agrees: g1.equals(viaPool, g1.msm(pts, scs)), median_us: Math.round(elapsed) };
+  } finally {
+    pool.close();
+  }
+}
