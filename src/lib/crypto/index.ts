@@ -12,4 +12,5 @@ export { pairing, pairingCheck, millerLoop, finalExponentiate, gt, GtElement, GT
 export { bls, blsMinPk, type BlsScheme } from './bls';
 export * as fr from './fr';
 export { expandMessageXmd } from './hash';
-export { WorkerPool, JobCancelled, JobError, serveJobs, type JobHandler, type JobContext } from './pool';
+export { WorkerPool, JobCancelled, JobError, serveJobs, splitRanges, type JobHandler, type JobContext, type Endpoint } from './pool';
+export { parentEndpoint, webWorkerEndpoint, nodeWorkerEndpoint, spawnNodeTsWorker, defaultPoolSize } from './endpoints';

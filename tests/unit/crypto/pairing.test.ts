@@ -71,3 +71,20 @@ describe.runIf(noble)('1000 pairing vectors e((i+1)G1, (i+1)G2) (kilic/bls12-381
     }
   });
 });
+
+describe('gt.fromBytes', () => {
+  it('round-trips, and rejects wrong length, non-canonical and non-GT elements with typed errors', async () => {
+    const { DecodeError } = await import('../../../src/lib/crypto');
+    const e = pairing(g1.generator(), g2.mul(g2.generator(), fr.random()));
+    const bytes = gt.toBytes(e);
+    expect(gt.equals(gt.fromBytes(bytes), e)).toBe(true);
+    expect(() => gt.fromBytes(bytes.subarray(1))).toThrow(expect.objectContaining({ kind: 'wrong-length' }));
+    const big = bytes.slice();
+    big.fill(0xff, 0, 48);
+    expect(() => gt.fromBytes(big)).toThrow(expect.objectContaining({ kind: 'non-canonical' }));
+    // A canonical Fp12 element that is not in GT: the Miller loop output before final exponentiation.
+    const f = gt.toBytes(millerLoop([[g1.generator(), g2.generator()]]));
+    expect(() => gt.fromBytes(f)).toThrow(DecodeError);
+    expect(gt.isOne(gt.fromBytes(f, { checkSubgroup: false }))).toBe(false);
+  });
+});
