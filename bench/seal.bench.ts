@@ -16,7 +16,8 @@
  */
 import { gcm } from '@noble/ciphers/aes.js';
 import { ready } from '../src/lib/crypto';
-import { EncryptionSecretKey, generateFileKey, open, seal, sealStream, unwrapKey, wrapKey } from '../src/lib/seal';
+import { EncryptionSecretKey } from '../src/lib/crypto';
+import { generateFileKey, open, seal, sealStream, unwrapKey, wrapKey } from '../src/lib/seal';
 import { benchOp, printTable, QUICK, writeResults, type Row } from './harness';
 
 await ready();

@@ -14,3 +14,5 @@ export * as fr from './fr';
 export { expandMessageXmd } from './hash';
 export { WorkerPool, JobCancelled, JobError, serveJobs, splitRanges, type JobHandler, type JobContext, type Endpoint } from './pool';
 export { parentEndpoint, webWorkerEndpoint, nodeWorkerEndpoint, spawnNodeTsWorker, defaultPoolSize } from './endpoints';
+export { EncryptionPublicKey, EncryptionSecretKey, ENC_PUBLIC_KEY_BYTES, ENC_SECRET_KEY_BYTES, SCHNORR_PROOF_BYTES, type SchnorrChallenge } from './enckey';
+export { kemEncapsulate, kemDecapsulate, KEM_Y_BYTES, KEM_KEY_BYTES, KEM_NONCE_BYTES, type KemKey, type KemEncapsulation } from './kem';

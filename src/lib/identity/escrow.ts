@@ -2,7 +2,10 @@
  * The randomised public-key encryption `E` of the pseudonym (SPEC §3) and the
  * fixed-width identity block it encrypts.
  *
- * E is hashed ElGamal / ECIES on G1, for fixed 64-byte plaintexts:
+ * E is hashed ElGamal / ECIES on G1, for fixed 64-byte plaintexts: the
+ * crypto layer's KEM (`kemEncapsulate` / `kemDecapsulate`, shared with the
+ * seal layer's `Enc_pkd`) with this layer's own info string, then one
+ * AES-256-GCM call:
  *
  *   y random in [1, q), Y = P1^y, S = pkR^y,
  *   key || nonce = HKDF-SHA256(ikm = S, salt = Y || pkR,
@@ -14,15 +17,14 @@
  * The key is used once, so the derived nonce is never reused. Y and pkR are
  * bound into the KDF, so a ciphertext cannot be moved to another key.
  *
- * Why not the seal layer's KEM (`Enc_pkd`, SPEC §5)? That one is the general
- * purpose encryption to a participant (segmented AEAD for files of any size),
- * written at the same time; its exported `wrapKey` wraps exactly a 32-byte
- * file key and it exports no general `kemEncrypt`, and this layer may not
- * import it (identity sits beside seal, not above it). This one exists only
- * for the fixed-width identity escrow, whose output length must be a
- * constant (it is hashed into the PID and stored per PID). The KDF has the
- * seal KEM's shape (ikm = S, salt = Y || pk, info = DST) with its own DST,
- * so the two can be merged once the seal layer is settled.
+ * Why not the seal layer's `wrapKey`? It wraps exactly a 32-byte file key in
+ * a CBOR frame, and identity may not import seal (they are siblings). E
+ * shares only the KEM with it; the DEM and framing are its own because E's
+ * output length must be a constant (it is hashed into the PID and stored per
+ * PID) and decryption is synchronous. The info string
+ * "MEDCHAIN-V1-ID-ESCROW" separates E's keys from the seal KEM's
+ * ("MEDCHAIN-V1-KEM-G1" || context). The bytes are the same as before the
+ * KEM moved into the crypto layer.
  *
  * Identity block (ID padded to the fixed width n/8 = ID_BYTES = 64):
  *   byte 0 = L (length of the UTF-8 ID, 1..63), bytes 1..L = UTF-8 of the
@@ -32,23 +34,20 @@
  * | operation | cost | size |
  * | --- | --- | --- |
  * | escrowEncrypt | 2 G1 mul (Y, S), HKDF, AES-GCM of 64 B | 128 B out |
- * | escrowDecrypt | 1 G1 decode (subgroup check) + 2 G1 mul (S, and pkR from skR), HKDF, AES-GCM | 64 B out |
+ * | escrowDecrypt | 1 G1 decode (subgroup check) + 1 G1 mul (S), HKDF, AES-GCM | 64 B out |
  */
 import { gcm } from '@noble/ciphers/aes.js';
-import { hkdf } from '@noble/hashes/hkdf.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes, utf8ToBytes } from '@noble/hashes/utils.js';
-import { fr, g1 } from '$lib/crypto';
+import { DecodeError, kemDecapsulate, kemEncapsulate, KEM_Y_BYTES, type EncryptionPublicKey, type EncryptionSecretKey, type KemKey } from '$lib/crypto';
 import { FormatError } from '$lib/codec';
 import { IdentityError } from './errors';
-import { encryptionPoint, encryptionScalar, type EncryptionPublicKey, type EncryptionSecretKey } from './keys';
 
 /** Width of the padded identity, of H1's output (n/8) and so of a PID. */
 export const ID_BYTES = 64;
 /** Longest identity accepted, in UTF-8 bytes (one byte of the block holds the length). */
 export const ID_MAX_BYTES = ID_BYTES - 1;
 /** Bytes of an escrow ciphertext E_pkR(ID): Y (48) || AES-GCM(64-byte block) (64 + 16). */
-export const ESCROW_BYTES = 48 + ID_BYTES + 16;
+export const ESCROW_BYTES = KEM_Y_BYTES + ID_BYTES + 16;
 /** Name of E, recorded in the system parameters. */
 export const ESCROW_SCHEME = 'ECIES-G1-HKDF-SHA256-AES256GCM';
 
@@ -93,20 +92,11 @@ export function unpadIdentity(block: Uint8Array): string {
   return id;
 }
 
-function kdf(shared: Uint8Array, Y: Uint8Array, pk: Uint8Array): { key: Uint8Array; nonce: Uint8Array } {
-  const okm = hkdf(sha256, shared, concatBytes(Y, pk), INFO, 44);
-  return { key: okm.subarray(0, 32), nonce: okm.subarray(32, 44) };
-}
-
 /** E_pk(block): randomised, 128 bytes. `block` must be ID_BYTES long. */
 export function escrowEncrypt(pk: EncryptionPublicKey, block: Uint8Array): Uint8Array {
   if (!(block instanceof Uint8Array) || block.length !== ID_BYTES) throw new TypeError(`block: expected ${ID_BYTES} bytes`);
-  const P = encryptionPoint(pk);
-  const y = fr.random();
-  const Y = g1.toBytes(g1.mul(g1.generator(), y));
-  const S = g1.toBytes(g1.mul(P, y));
-  const { key, nonce } = kdf(S, Y, g1.toBytes(P));
-  return concatBytes(Y, gcm(key, nonce).encrypt(block));
+  const { y, key, nonce } = kemEncapsulate(pk, INFO);
+  return concatBytes(y, gcm(key, nonce).encrypt(block));
 }
 
 /**
@@ -115,20 +105,15 @@ export function escrowEncrypt(pk: EncryptionPublicKey, block: Uint8Array): Uint8
  */
 export function escrowDecrypt(sk: EncryptionSecretKey, ct: Uint8Array): Uint8Array | null {
   if (!(ct instanceof Uint8Array) || ct.length !== ESCROW_BYTES) return null;
-  const x = encryptionScalar(sk);
-  const pk = g1.toBytes(g1.mul(g1.generator(), x));
-  let Yp;
+  let kem: KemKey;
   try {
-    Yp = g1.fromBytes(ct.subarray(0, 48));
-  } catch {
-    return null;
+    kem = kemDecapsulate(sk, ct.subarray(0, KEM_Y_BYTES), INFO);
+  } catch (e) {
+    if (e instanceof DecodeError) return null;
+    throw e;
   }
-  if (g1.isIdentity(Yp)) return null;
-  const Y = g1.toBytes(Yp);
-  const S = g1.toBytes(g1.mul(Yp, x));
-  const { key, nonce } = kdf(S, Y, pk);
   try {
-    return gcm(key, nonce).decrypt(ct.subarray(48));
+    return gcm(kem.key, kem.nonce).decrypt(ct.subarray(KEM_Y_BYTES));
   } catch {
     return null;
   }

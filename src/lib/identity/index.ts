@@ -5,8 +5,8 @@
  *
  * | module | paper / SPEC | exports |
  * | --- | --- | --- |
- * | keys.ts | sk/pk of every participant; sk_p, pk_p, A_p | branded key types, generators, Schnorr PoK |
- * | escrow.ts | E_pkR, ID padding | ECIES on G1 for the 64-byte identity block |
+ * | keys.ts | sk/pk of every participant; sk_p, pk_p, A_p | branded signing/patient key types, generators, Schnorr PoK of the encryption key |
+ * | escrow.ts | E_pkR, ID padding | the crypto layer's G1 KEM + AES-GCM for the 64-byte identity block |
  * | participant.ts | roles; §5 two key pairs | ParticipantIdentity record, create / encode / decode / verify |
  * | params.ts | params {q, P1, P2, g1, H1, H2, H3}, pkR | SystemParams, pkgSetup |
  * | pseudonym.ts | PID = ID xor H1(E_pkR(ID)), tracing | issuePseudonym, escrow book, trace, TraceRecord |
@@ -20,23 +20,17 @@ export {
   type Branded,
   type SigningSecretKey,
   type SigningPublicKey,
-  type EncryptionSecretKey,
-  type EncryptionPublicKey,
   type PatientSecretKey,
   type PatientPublicKey,
   type SigningKeyPair,
-  type EncryptionKeyPair,
   type PatientKeyPair,
   SECRET_KEY_BYTES,
   ENCRYPTION_PROOF_BYTES,
   ENC_POK_DST,
   signingPublicKey,
-  encryptionPublicKey,
   patientPublicKey,
   generateSigningKey,
   signingKeyFromSecret,
-  generateEncryptionKey,
-  encryptionKeyFromSecret,
   generatePatientKey,
   patientKeyFromSecret,
   proveEncryptionKey,

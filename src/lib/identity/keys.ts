@@ -20,11 +20,14 @@
  * PKG chooses `a` and so knows it: a key the PKG knows must never sign for
  * the patient.
  *
- * All keys are bytes at this boundary (compressed points, 32-byte big-endian
- * scalars) with a *brand*: a phantom property that exists only for the type
- * checker, so a `SigningSecretKey` cannot be passed where an
+ * The encryption key pair is the crypto layer's `EncryptionSecretKey` /
+ * `EncryptionPublicKey` (classes with private fields, $lib/crypto enckey.ts,
+ * shared with seal and sharing). Signing and patient keys are bytes at this
+ * boundary (compressed points, 32-byte big-endian scalars) with a *brand*: a
+ * phantom property that exists only for the type checker, so a
+ * `SigningSecretKey` cannot be passed where a `PatientSecretKey` or an
  * `EncryptionSecretKey` is wanted (and a bare `Uint8Array` cannot be passed
- * where either is wanted: it has to go through a validating constructor).
+ * where any key is wanted: it has to go through a validating constructor).
  * The brands cost nothing at run time.
  *
  * Operation counts (G1/G2 "mul" = one scalar multiplication, "P" = one
@@ -33,7 +36,7 @@
  * | operation | cost |
  * | --- | --- |
  * | generateSigningKey | 2 G2 mul (pk, and again inside popProve) + 1 hash-to-G1 + 1 G1 mul (PoP) |
- * | generateEncryptionKey | 1 G1 mul |
+ * | EncryptionSecretKey.generate ($lib/crypto) | 1 G1 mul |
  * | generatePatientKey | 2 G2 mul + 1 G1 mul (A_p) + PoP (1 hash-to-G1 + 1 G1 mul) |
  * | proveEncryptionKey | 1 G1 mul (constant time) |
  * | verifyEncryptionKeyProof | 2 G1 mulPublic |
@@ -44,7 +47,7 @@
  * timing of one multiplication of 255-bit numbers in the browser tab that
  * owns the key.
  */
-import { bls, fr, g1, g2, type G1 } from '$lib/crypto';
+import { bls, EncryptionPublicKey, fr, g1, g2, SCHNORR_PROOF_BYTES, type EncryptionSecretKey } from '$lib/crypto';
 import { encode } from '$lib/codec';
 import { paramG1 } from '$lib/hashes';
 
@@ -56,10 +59,6 @@ export type Branded<T, B extends string> = T & { readonly [brand]: B };
 export type SigningSecretKey = Branded<Uint8Array, 'signing-sk'>;
 /** BLS signing public key P2^x, 96-byte compressed G2, validated. */
 export type SigningPublicKey = Branded<Uint8Array, 'signing-pk'>;
-/** Encryption secret key y, 32 bytes big-endian in [1, q). */
-export type EncryptionSecretKey = Branded<Uint8Array, 'encryption-sk'>;
-/** Encryption public key P1^y, 48-byte compressed G1, validated. */
-export type EncryptionPublicKey = Branded<Uint8Array, 'encryption-pk'>;
 /** The paper's sk_p = a, 32 bytes big-endian in [1, q). */
 export type PatientSecretKey = Branded<Uint8Array, 'patient-sk'>;
 /** The paper's pk_p = P2^a, 96-byte compressed G2, validated. */
@@ -70,11 +69,6 @@ export interface SigningKeyPair {
   readonly pk: SigningPublicKey;
   /** BLS proof of possession of `sk` (G1, 48 bytes). */
   readonly pop: Uint8Array;
-}
-
-export interface EncryptionKeyPair {
-  readonly sk: EncryptionSecretKey;
-  readonly pk: EncryptionPublicKey;
 }
 
 export interface PatientKeyPair {
@@ -90,7 +84,7 @@ export const SECRET_KEY_BYTES = 32;
 export const G1_BYTES = 48;
 export const G2_BYTES = 96;
 /** Schnorr proof of knowledge of an encryption key: c || s, 32 + 32 bytes. */
-export const ENCRYPTION_PROOF_BYTES = 64;
+export const ENCRYPTION_PROOF_BYTES = SCHNORR_PROOF_BYTES;
 
 /** Domain of the Schnorr challenge of `proveEncryptionKey`. */
 export const ENC_POK_DST = 'MEDCHAIN-V1-ID-ENC-POK';
@@ -99,18 +93,12 @@ function randomIkm(): Uint8Array {
   return crypto.getRandomValues(new Uint8Array(32));
 }
 
-/** A scalar in [1, q) from 32 bytes; DecodeError if out of range, RangeError-free. */
+/** A scalar in [1, q) from 32 bytes; DecodeError if out of range or wrong length, RangeError if zero. */
 function scalar(bytes: Uint8Array, what: string): bigint {
   if (!(bytes instanceof Uint8Array)) throw new TypeError(`${what}: expected Uint8Array`);
   const x = fr.fromBytes(bytes); // DecodeError on wrong length / >= q
   if (x === 0n) throw new RangeError(`${what}: the zero scalar is not a key`);
   return x;
-}
-
-function g1Point(bytes: Uint8Array, what: string): G1 {
-  const p = g1.fromBytes(bytes); // DecodeError: length, flags, curve, subgroup
-  if (g1.isIdentity(p)) throw new RangeError(`${what}: the identity is not a key`);
-  return p;
 }
 
 // ---------------------------------------------------------------- public keys
@@ -120,11 +108,6 @@ export function signingPublicKey(bytes: Uint8Array): SigningPublicKey {
   const p = g2.fromBytes(bytes);
   if (g2.isIdentity(p)) throw new RangeError('signing public key: the identity is not a key');
   return g2.toBytes(p) as SigningPublicKey;
-}
-
-/** Validates 48 bytes as an encryption public key (in G1, not the identity); throws DecodeError / RangeError. */
-export function encryptionPublicKey(bytes: Uint8Array): EncryptionPublicKey {
-  return g1.toBytes(g1Point(bytes, 'encryption public key')) as EncryptionPublicKey;
 }
 
 /** Validates 96 bytes as a patient public key pk_p (in G2, not the identity). */
@@ -158,29 +141,7 @@ export function verify(pk: SigningPublicKey, msg: Uint8Array, sig: Uint8Array): 
   return bls.verify(pk, msg, sig);
 }
 
-// ---------------------------------------------------------------- encryption keys
-
-/** A fresh encryption key pair (y, P1^y). */
-export function generateEncryptionKey(): EncryptionKeyPair {
-  return encryptionKeyFromSecret(fr.toBytes(fr.random()));
-}
-
-/** The encryption key pair of a stored secret (32 bytes in [1, q)); throws DecodeError / RangeError. */
-export function encryptionKeyFromSecret(secret: Uint8Array): EncryptionKeyPair {
-  const y = scalar(secret, 'encryption secret key');
-  const pk = g1.toBytes(g1.mul(g1.generator(), y)) as EncryptionPublicKey;
-  return { sk: Uint8Array.from(secret) as EncryptionSecretKey, pk };
-}
-
-/** @internal the scalar of an encryption secret key. */
-export function encryptionScalar(sk: EncryptionSecretKey): bigint {
-  return scalar(sk, 'encryption secret key');
-}
-
-/** @internal the point of an encryption public key. */
-export function encryptionPoint(pk: EncryptionPublicKey): G1 {
-  return g1Point(pk, 'encryption public key');
-}
+// ---------------------------------------------------------------- encryption-key proof
 
 function challenge(context: Uint8Array, pk: Uint8Array, commitment: Uint8Array): bigint {
   return fr.hashToField(encode({ ctx: context, pk, R: commitment }), ENC_POK_DST, 1)[0];
@@ -190,32 +151,18 @@ function challenge(context: Uint8Array, pk: Uint8Array, commitment: Uint8Array):
  * Schnorr proof of knowledge of y for pk = P1^y, bound to `context` (the
  * participant record it belongs to, so it cannot be copied into another):
  * k random, R = P1^k, c = H(ctx, pk, R) (hash_to_field, DST ENC_POK_DST),
- * s = k + c*y. Returns c || s (64 bytes).
+ * s = k + c*y (the crypto layer's `proveKnowledge`). Returns c || s (64 bytes).
  */
-export function proveEncryptionKey(key: EncryptionKeyPair, context: Uint8Array): Uint8Array {
-  const y = encryptionScalar(key.sk);
-  const k = fr.random();
-  const R = g1.toBytes(g1.mul(g1.generator(), k));
-  const c = challenge(context, key.pk, R);
-  const s = fr.add(k, fr.mul(c, y));
-  const out = new Uint8Array(ENCRYPTION_PROOF_BYTES);
-  out.set(fr.toBytes(c), 0);
-  out.set(fr.toBytes(s), 32);
-  return out;
+export function proveEncryptionKey(sk: EncryptionSecretKey, context: Uint8Array): Uint8Array {
+  const pk = sk.publicKey.toBytes();
+  return sk.proveKnowledge((R) => challenge(context, pk, R));
 }
 
 /** Checks a proof of `proveEncryptionKey`: R' = P1^s * pk^-c, c == H(ctx, pk, R'). False on any bad input. */
-export function verifyEncryptionKeyProof(pk: Uint8Array, proof: Uint8Array, context: Uint8Array): boolean {
-  try {
-    if (!(proof instanceof Uint8Array) || proof.length !== ENCRYPTION_PROOF_BYTES) return false;
-    const P = g1Point(pk, 'pk');
-    const c = fr.fromBytes(proof.subarray(0, 32));
-    const s = fr.fromBytes(proof.subarray(32));
-    const R = g1.sub(g1.mulPublic(g1.generator(), s), g1.mulPublic(P, c));
-    return challenge(context, g1.toBytes(P), g1.toBytes(R)) === c;
-  } catch {
-    return false;
-  }
+export function verifyEncryptionKeyProof(pk: EncryptionPublicKey, proof: Uint8Array, context: Uint8Array): boolean {
+  if (!(pk instanceof EncryptionPublicKey)) return false;
+  const pkBytes = pk.toBytes();
+  return pk.verifyKnowledge(proof, (R) => challenge(context, pkBytes, R));
 }
 
 // ---------------------------------------------------------------- patient keys

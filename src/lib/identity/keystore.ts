@@ -28,10 +28,11 @@
  * | importKeys | key derivation (≈ 5 mul) + verifyParticipant (4 P) (+ patient key 3 mul) |
  */
 import { sha256 } from '@noble/hashes/sha2.js';
+import { EncryptionSecretKey } from '$lib/crypto';
 import { decode, encode, expectBytes, expectHeader, expectMap, FormatError, type Value } from '$lib/codec';
 import { certificateFromValue, certificateValue, type KeyCertificate } from './certificate';
 import { IdentityError, wrapRange } from './errors';
-import { encryptionKeyFromSecret, patientKeyFromSecret, SECRET_KEY_BYTES, signingKeyFromSecret, type PatientKeyPair } from './keys';
+import { patientKeyFromSecret, SECRET_KEY_BYTES, signingKeyFromSecret, type PatientKeyPair } from './keys';
 import { participantFromValue, participantToValue, verifyParticipant, type ParticipantKeys } from './participant';
 
 export const KEYFILE_TYPE = 'medchain/keys';
@@ -59,7 +60,7 @@ export function exportKeys(ring: KeyRing): Uint8Array {
     t: KEYFILE_TYPE,
     v: KEYFILE_VERSION,
     ssk: ring.participant.signing.sk,
-    esk: ring.participant.encryption.sk,
+    esk: ring.participant.encryption.toBytes(),
     id: participantToValue(ring.participant.identity)
   };
   if (ring.patient) {
@@ -83,9 +84,9 @@ export function importKeys(bytes: Uint8Array): KeyRing {
     throw new FormatError('malformed', 'key file: checksum mismatch (the file is corrupted)');
   }
   const signing = wrapRange(() => signingKeyFromSecret(expectBytes(m.ssk, 'key file signing key', SECRET_KEY_BYTES)), 'key file signing key');
-  const encryption = wrapRange(() => encryptionKeyFromSecret(expectBytes(m.esk, 'key file encryption key', SECRET_KEY_BYTES)), 'key file encryption key');
+  const encryption = EncryptionSecretKey.fromBytes(expectBytes(m.esk, 'key file encryption key', SECRET_KEY_BYTES));
   const identity = participantFromValue(m.id);
-  if (!sameBytes(signing.pk, identity.signingPk) || !sameBytes(signing.pop, identity.signingPop) || !sameBytes(encryption.pk, identity.encryptionPk)) {
+  if (!sameBytes(signing.pk, identity.signingPk) || !sameBytes(signing.pop, identity.signingPop) || !encryption.publicKey.equals(identity.encryptionPk)) {
     throw new IdentityError('keys-inconsistent', 'key file: the secret keys do not belong to the stored public record');
   }
   const v = verifyParticipant(identity);

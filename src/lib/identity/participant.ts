@@ -37,25 +37,21 @@
  * | createParticipant | signing key (2 G2 + 1 G1 mul + 1 hash-to-G1) + encryption key (1 G1 mul) + PoK (1 G1 mul) + self-sig (1 hash-to-G1 + 1 G1 mul) |
  * | verifyParticipant | PoP (2 P) + self-sig (2 P) + PoK (2 G1 mulPublic) |
  */
-import { bls } from '$lib/crypto';
+import { bls, EncryptionPublicKey, EncryptionSecretKey } from '$lib/crypto';
 import { decode, encode, expectBytes, expectHeader, expectMap, expectString, FormatError, type Value } from '$lib/codec';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { CONTROL_CHARS } from './escrow';
 import { fail, IdentityError, OK, wrapRange, type Verdict } from './errors';
 import {
   ENCRYPTION_PROOF_BYTES,
-  encryptionPublicKey,
   G1_BYTES,
   G2_BYTES,
-  generateEncryptionKey,
   generateSigningKey,
   proveEncryptionKey,
   sign,
   signingPublicKey,
   verify,
   verifyEncryptionKeyProof,
-  type EncryptionKeyPair,
-  type EncryptionPublicKey,
   type SigningKeyPair,
   type SigningPublicKey
 } from './keys';
@@ -85,7 +81,8 @@ export interface ParticipantIdentity {
 /** A participant's secret keys and its public record. */
 export interface ParticipantKeys {
   readonly signing: SigningKeyPair;
-  readonly encryption: EncryptionKeyPair;
+  /** The encryption secret key; its `publicKey` is `identity.encryptionPk`. */
+  readonly encryption: EncryptionSecretKey;
   readonly identity: ParticipantIdentity;
 }
 
@@ -120,13 +117,13 @@ function body(id: Omit<ParticipantIdentity, 'sig'>): Record<string, Value> {
     name: id.name,
     spk: id.signingPk,
     spop: id.signingPop,
-    epk: id.encryptionPk,
+    epk: id.encryptionPk.toBytes(),
     epok: id.encryptionProof
   };
 }
 
 /** The public record of given key pairs, with its proofs. Throws IdentityError on a bad name. */
-export function participantIdentity(role: Role, name: string, signing: SigningKeyPair, encryption: EncryptionKeyPair): ParticipantIdentity {
+export function participantIdentity(role: Role, name: string, signing: SigningKeyPair, encryption: EncryptionSecretKey): ParticipantIdentity {
   if (!isRole(role)) throw new RangeError(`role: unknown role ${String(role)}`);
   const n = checkName(name);
   const unsigned = {
@@ -134,7 +131,7 @@ export function participantIdentity(role: Role, name: string, signing: SigningKe
     name: n,
     signingPk: signing.pk,
     signingPop: signing.pop,
-    encryptionPk: encryption.pk,
+    encryptionPk: encryption.publicKey,
     encryptionProof: proveEncryptionKey(encryption, pokContext(role, n, signing.pk))
   };
   return { ...unsigned, sig: sign(signing.sk, encode(body(unsigned))) };
@@ -143,7 +140,7 @@ export function participantIdentity(role: Role, name: string, signing: SigningKe
 /** A new participant: fresh signing and encryption keys and the public record. */
 export function createParticipant(role: Role, name: string): ParticipantKeys {
   const signing = generateSigningKey();
-  const encryption = generateEncryptionKey();
+  const encryption = EncryptionSecretKey.generate();
   return { signing, encryption, identity: participantIdentity(role, name, signing, encryption) };
 }
 
@@ -179,7 +176,7 @@ export function participantFromValue(v: unknown): ParticipantIdentity {
     name,
     signingPk: wrapRange(() => signingPublicKey(spk), 'participant.spk'),
     signingPop: expectBytes(m.spop, 'participant.spop', G1_BYTES),
-    encryptionPk: wrapRange(() => encryptionPublicKey(epk), 'participant.epk'),
+    encryptionPk: EncryptionPublicKey.fromBytes(epk),
     encryptionProof: expectBytes(m.epok, 'participant.epok', ENCRYPTION_PROOF_BYTES),
     sig: expectBytes(m.sig, 'participant.sig', G1_BYTES)
   };

@@ -32,16 +32,17 @@
  * | operation | cost |
  * | --- | --- |
  * | issuePseudonym | escrowEncrypt (2 G1 mul) + H1 (3 SHA-256 blocks) |
- * | trace | escrowDecrypt (2 G1 mul) + H1 |
+ * | trace | escrowDecrypt (1 G1 decode + 1 G1 mul) + H1 |
  * | signTraceRecord | 1 hash-to-G1 + 1 G1 mul |
  * | verifyTraceRecord | 2 P |
  */
 import { decode, encode, expectArray, expectBytes, expectHeader, expectMap, expectString, expectUint, FormatError, type Value } from '$lib/codec';
+import type { EncryptionPublicKey, EncryptionSecretKey } from '$lib/crypto';
 import { h1 } from '$lib/hashes';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { ESCROW_BYTES, escrowDecrypt, escrowEncrypt, ID_BYTES, padIdentity, unpadIdentity } from './escrow';
 import { fail, OK, wrapRange, type Verdict } from './errors';
-import { G1_BYTES, G2_BYTES, sign, signingPublicKey, verify, type EncryptionPublicKey, type EncryptionSecretKey, type SigningKeyPair, type SigningPublicKey } from './keys';
+import { G1_BYTES, G2_BYTES, sign, signingPublicKey, verify, type SigningKeyPair, type SigningPublicKey } from './keys';
 
 /** A PID (64 bytes) and the escrow entry E_pkR(ID) (128 bytes) the PKG keeps secret. */
 export interface Pseudonym {
@@ -192,13 +193,13 @@ export function signTraceRecord(pkg: SigningKeyPair, fields: { pid: Uint8Array; 
  * an attempt is an event worth auditing.
  */
 export function traceWithRecord(
-  pkg: { signing: SigningKeyPair; encryption: { sk: EncryptionSecretKey } },
+  pkg: { signing: SigningKeyPair; encryption: EncryptionSecretKey },
   pid: Uint8Array,
   escrow: EscrowBook,
   request: { requester: SigningPublicKey; reason: string; time: number }
 ): { result: TraceResult; record: TraceRecord } {
   const record = signTraceRecord(pkg.signing, { pid, ...request });
-  return { result: trace(pid, escrow, pkg.encryption.sk), record };
+  return { result: trace(pid, escrow, pkg.encryption), record };
 }
 
 export function encodeTraceRecord(r: TraceRecord): Uint8Array {

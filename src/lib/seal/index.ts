@@ -1,7 +1,8 @@
 /**
  * Sealing (SPEC §5): `Enc_k` (segmented, streaming AES-256-GCM; stream.ts,
- * format.ts), `Enc_pkd` (a KEM on G1 with the same AEAD; kem.ts) and the
- * encryption key pairs that are kept apart from signing keys (keys.ts).
+ * format.ts) and `Enc_pkd` (the crypto layer's KEM on G1 with the same AEAD;
+ * kem.ts). The encryption key pair is defined once in $lib/crypto
+ * (enckey.ts); it is re-exported here because every `Enc_pkd` call takes one.
  * Design notes and figures: docs/seal.md.
  */
 export { SealError, type SealErrorKind } from './errors';
@@ -31,7 +32,6 @@ export {
   type SealOptions,
   type StreamOptions
 } from './stream';
-export { EncryptionPublicKey, EncryptionSecretKey, ENC_PUBLIC_KEY_BYTES, ENC_SECRET_KEY_BYTES } from './keys';
 export {
   wrapKey,
   unwrapKey,

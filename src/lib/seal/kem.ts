@@ -8,10 +8,10 @@
  *
  * | paper / SPEC | here |
  * | --- | --- |
- * | pk_d = P1^d (data user) | `EncryptionPublicKey` (`.point`), secret `EncryptionSecretKey` |
- * | y (ephemeral), Y = P1^y | `y` in `encapsulate`, `WrappedKey.y` (48 B) |
- * | shared secret pk^y = Y^d | `z` (`pk.point^y`, `sk.dh(Y)`) |
- * | HKDF-SHA256 | `kemKdf`: ikm = enc(Z), salt = enc(Y) || enc(pk), info = DST || context |
+ * | pk_d = P1^d (data user) | `EncryptionPublicKey`, secret `EncryptionSecretKey` ($lib/crypto) |
+ * | y (ephemeral), Y = P1^y | inside `kemEncapsulate` ($lib/crypto), `WrappedKey.y` (48 B) |
+ * | shared secret pk^y = Y^d | Z, inside `kemEncapsulate` / `kemDecapsulate` (`sk.dh(Y)`) |
+ * | HKDF-SHA256 | the crypto layer's KEM: ikm = enc(Z), salt = enc(Y) || enc(pk), info = DST || context |
  * | Enc_pkd(k) | `wrapKey(pk, k, context)` |
  * | Enc_pkd(m) | `sealToStream(pk)` / `sealTo(pk, m)`: wrap a fresh k, then `Enc_k(m)` |
  *
@@ -35,13 +35,10 @@
  * and a changed Y yields another key (the GCM tag then fails).
  */
 import { decode, encode, expectBytes, expectHeader, expectMap, FormatError } from '$lib/codec';
-import { DecodeError, fr, g1 } from '$lib/crypto';
-import { hkdf } from '@noble/hashes/hkdf.js';
-import { sha256 } from '@noble/hashes/sha2.js';
+import { DecodeError, EncryptionPublicKey, EncryptionSecretKey, kemDecapsulate, kemEncapsulate, KEM_Y_BYTES, type KemKey } from '$lib/crypto';
 import { aesGcm, type AeadChoice } from './aead';
 import { asChunk, ByteQueue, concatBytes, u16be, utf8 } from './bytes';
 import { SealError } from './errors';
-import { EncryptionPublicKey, EncryptionSecretKey } from './keys';
 import { FILE_KEY_BYTES, generateFileKey, Opener, Sealer, type SealOptions, type StreamOptions } from './stream';
 
 export const WRAPPED_TYPE = 'wrapped-key';
@@ -50,7 +47,6 @@ export const MAX_WRAPPED_BYTES = 256;
 export const MAX_CONTEXT_BYTES = 1024;
 const DST_KEM = utf8('MEDCHAIN-V1-KEM-G1');
 const DST_ENVELOPE = utf8('MEDCHAIN-V1-ENVELOPE');
-const G1_BYTES = 48;
 const WRAPPED_CT_BYTES = FILE_KEY_BYTES + 16;
 
 /** A decoded wrapped key: the KEM's Y and the GCM-sealed 32-byte key. */
@@ -76,10 +72,6 @@ function checkPublicKey(pk: EncryptionPublicKey): void {
   if (!(pk instanceof EncryptionPublicKey)) throw new TypeError('pk: expected an EncryptionPublicKey (a G1 encryption key, not a signing key)');
 }
 
-function kemKdf(z: Uint8Array, y: Uint8Array, pk: Uint8Array, context: Uint8Array): { key: Uint8Array; nonce: Uint8Array } {
-  const okm = hkdf(sha256, z, concatBytes(y, pk), concatBytes(DST_KEM, context), 44);
-  return { key: okm.slice(0, 32), nonce: okm.slice(32) };
-}
 
 /** The canonical DAG-CBOR encoding of a wrapped key. */
 export function encodeWrappedKey(w: WrappedKey): Uint8Array {
@@ -91,7 +83,7 @@ export function decodeWrappedKey(bytes: Uint8Array): WrappedKey {
   const m = expectMap(decode(bytes, MAX_WRAPPED_BYTES), 'wrapped key');
   expectHeader(m, WRAPPED_TYPE, WRAPPED_VERSION);
   for (const k of Object.keys(m)) if (!['t', 'v', 'y', 'c'].includes(k)) throw new FormatError('malformed', `wrapped key: unknown field ${k}`);
-  return { y: expectBytes(m.y, 'wrapped key y', G1_BYTES), c: expectBytes(m.c, 'wrapped key c', WRAPPED_CT_BYTES) };
+  return { y: expectBytes(m.y, 'wrapped key y', KEM_Y_BYTES), c: expectBytes(m.c, 'wrapped key c', WRAPPED_CT_BYTES) };
 }
 
 /** Enc_pkd(k): wraps a 32-byte key to `pk`. Returns the encoded wrapped key. */
@@ -99,12 +91,9 @@ export async function wrapKey(pk: EncryptionPublicKey, k: Uint8Array, opts: Wrap
   checkPublicKey(pk);
   if (!(k instanceof Uint8Array) || k.length !== FILE_KEY_BYTES) throw new TypeError(`k: expected ${FILE_KEY_BYTES} bytes`);
   const context = checkContext(opts.context);
-  const y = fr.random();
-  const Y = g1.toBytes(g1.mul(g1.generator(), y));
-  const Z = g1.toBytes(g1.mul(pk.point, y));
-  const { key, nonce } = kemKdf(Z, Y, pk.toBytes(), context);
+  const { y, key, nonce } = kemEncapsulate(pk, concatBytes(DST_KEM, context));
   const aead = await aesGcm(key, opts.backend);
-  return encodeWrappedKey({ y: Y, c: await aead.encrypt(nonce, k, context) });
+  return encodeWrappedKey({ y, c: await aead.encrypt(nonce, k, context) });
 }
 
 /** Unwraps a key wrapped to `sk.publicKey`. Throws SealError (`malformed`, `bad-point`, `unwrap-failed`). */
@@ -118,16 +107,14 @@ export async function unwrapKey(sk: EncryptionSecretKey, wrapped: Uint8Array, op
     if (e instanceof FormatError) throw new SealError('malformed', `wrapped key: ${e.message}`, { cause: e });
     throw e;
   }
-  let Ypt;
+  let kem: KemKey;
   try {
-    Ypt = g1.fromBytes(w.y);
+    kem = kemDecapsulate(sk, w.y, concatBytes(DST_KEM, context));
   } catch (e) {
-    if (e instanceof DecodeError) throw new SealError('bad-point', `wrapped key: Y is not a valid G1 point (${e.kind})`, { cause: e });
+    if (e instanceof DecodeError) throw new SealError('bad-point', `wrapped key: Y is not a valid G1 point other than the identity (${e.kind})`, { cause: e });
     throw e;
   }
-  if (g1.isIdentity(Ypt)) throw new SealError('bad-point', 'wrapped key: Y is the identity');
-  const Z = g1.toBytes(sk.dh(Ypt));
-  const { key, nonce } = kemKdf(Z, w.y, sk.publicKey.toBytes(), context);
+  const { key, nonce } = kem;
   const aead = await aesGcm(key, opts.backend);
   const k = await aead.decrypt(nonce, w.c, context);
   if (k === null) throw new SealError('unwrap-failed', 'the wrapped key does not open with this key and context: another recipient, another context, or altered bytes');

@@ -26,10 +26,10 @@
  * | reencrypt | H3(c) + unwrap + open c + fingerprint + wrap + seal | unwrap + open envelope | envelope ≈ |c| + ~220 B + trailer (4·(22+|rid|)) + ≤2048 watermark spaces |
  */
 import { decode, encode, expectBytes, expectHeader, expectMap, expectString, FormatError } from '$lib/codec';
+import { EncryptionSecretKey } from '$lib/crypto';
 import {
   bytesStream,
   collect,
-  EncryptionSecretKey,
   openFrom,
   openFromStream,
   openStream,

@@ -38,7 +38,7 @@
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { EncryptionSecretKey } from '$lib/seal';
+import { EncryptionSecretKey } from '$lib/crypto';
 import type { AccessGrant } from './grant';
 
 export const FINGERPRINT_KEY_BYTES = 32;

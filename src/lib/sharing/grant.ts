@@ -13,7 +13,7 @@
  * consent check: constructing one is the caller's claim that it is. Nothing
  * here delivers without one.
  */
-import { EncryptionPublicKey } from '$lib/seal';
+import { EncryptionPublicKey } from '$lib/crypto';
 
 export type ShareMode = 'rewrap' | 'reencrypt';
 export const MAX_RECORD_ID_BYTES = 64;

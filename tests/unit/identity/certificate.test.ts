@@ -35,7 +35,7 @@ beforeAll(async () => {
   await ready();
   pkg = pkgSetup().keys;
   patient = createParticipant('patient', 'P-7');
-  const p = issuePseudonym('110101199003077777', pkg.encryption.pk);
+  const p = issuePseudonym('110101199003077777', pkg.encryption.publicKey);
   pid = p.pid;
   book = new Map([[Buffer.from(pid).toString('hex'), p.escrow]]);
 });

@@ -3,17 +3,14 @@
  * of the keys, and key files.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bls, DecodeError, g1, g2, ready } from '../../../src/lib/crypto';
+import { bls, DecodeError, EncryptionPublicKey, EncryptionSecretKey, g1, g2, ready } from '../../../src/lib/crypto';
 import { decode, encode, FormatError } from '../../../src/lib/codec';
 import {
   createParticipant,
   decodeParticipant,
   encodeParticipant,
-  encryptionKeyFromSecret,
-  encryptionPublicKey,
   escrowEncrypt,
   exportKeys,
-  generateEncryptionKey,
   generateSigningKey,
   IdentityError,
   importKeys,
@@ -28,8 +25,6 @@ import {
   trace,
   verifyEncryptionKeyProof,
   verifyParticipant,
-  type EncryptionPublicKey,
-  type EncryptionSecretKey,
   type ParticipantIdentity,
   type ParticipantKeys,
   type SigningPublicKey,
@@ -53,27 +48,27 @@ describe('key pairs', () => {
     expect(s.pk.length).toBe(96);
     expect(bls.popVerify(s.pk, s.pop)).toBe(true);
     expect(hex(bls.publicKey(s.sk))).toBe(hex(s.pk));
-    const e = generateEncryptionKey();
-    expect(e.pk.length).toBe(48);
-    expect(hex(encryptionKeyFromSecret(e.sk).pk)).toBe(hex(e.pk));
+    const e = EncryptionSecretKey.generate();
+    expect(e.publicKey.toBytes().length).toBe(48);
+    expect(hex(EncryptionSecretKey.fromBytes(e.toBytes()).publicKey.toBytes())).toBe(hex(e.publicKey.toBytes()));
     expect(hex(signingKeyFromSecret(s.sk).pk)).toBe(hex(s.pk));
   });
   it('public key constructors validate (subgroup, identity, length)', () => {
-    expect(() => encryptionPublicKey(new Uint8Array(47))).toThrow(DecodeError);
-    expect(() => encryptionPublicKey(g1.toBytes(g1.identity()))).toThrow(RangeError);
+    expect(() => EncryptionPublicKey.fromBytes(new Uint8Array(47))).toThrow(DecodeError);
+    expect(() => EncryptionPublicKey.fromBytes(g1.toBytes(g1.identity()))).toThrow(expect.objectContaining({ kind: 'infinity-not-allowed' }));
     expect(() => signingPublicKey(g2.toBytes(g2.identity()))).toThrow(RangeError);
     expect(() => signingKeyFromSecret(new Uint8Array(32).fill(0xff))).toThrow(DecodeError);
-    expect(() => encryptionKeyFromSecret(new Uint8Array(32))).toThrow(RangeError);
+    expect(() => EncryptionSecretKey.fromBytes(new Uint8Array(32))).toThrow(expect.objectContaining({ kind: 'scalar-out-of-range' }));
   });
   it('the Schnorr proof is bound to its key and its context', () => {
-    const e = generateEncryptionKey();
+    const e = EncryptionSecretKey.generate();
     const ctx = new Uint8Array([1, 2, 3]);
     const proof = proveEncryptionKey(e, ctx);
-    expect(verifyEncryptionKeyProof(e.pk, proof, ctx)).toBe(true);
-    expect(verifyEncryptionKeyProof(e.pk, proof, new Uint8Array([1, 2, 4]))).toBe(false);
-    expect(verifyEncryptionKeyProof(generateEncryptionKey().pk, proof, ctx)).toBe(false);
-    expect(verifyEncryptionKeyProof(e.pk, flip(proof, 63), ctx)).toBe(false);
-    expect(verifyEncryptionKeyProof(e.pk, proof.subarray(1), ctx)).toBe(false);
+    expect(verifyEncryptionKeyProof(e.publicKey, proof, ctx)).toBe(true);
+    expect(verifyEncryptionKeyProof(e.publicKey, proof, new Uint8Array([1, 2, 4]))).toBe(false);
+    expect(verifyEncryptionKeyProof(EncryptionSecretKey.generate().publicKey, proof, ctx)).toBe(false);
+    expect(verifyEncryptionKeyProof(e.publicKey, flip(proof, 63), ctx)).toBe(false);
+    expect(verifyEncryptionKeyProof(e.publicKey, proof.subarray(1), ctx)).toBe(false);
   });
 });
 
@@ -88,15 +83,19 @@ describe('type-level separation of signing and encryption keys', () => {
       // @ts-expect-error a signing public key (G2) is not an encryption public key (G1)
       escrowEncrypt(p.signing.pk, new Uint8Array(64));
       // @ts-expect-error an encryption secret key does not sign
-      const s: SigningSecretKey = p.encryption.sk;
+      const s: SigningSecretKey = p.encryption;
       // @ts-expect-error a bare Uint8Array is not a validated key
       const e: EncryptionPublicKey = new Uint8Array(48);
-      return [s, e];
+      // @ts-expect-error a signing public key is not an encryption public key
+      const f: EncryptionPublicKey = p.signing.pk;
+      // @ts-expect-error nor is the proof of an encryption key
+      verifyEncryptionKeyProof(p.identity.encryptionProof, p.identity.encryptionProof, new Uint8Array(0));
+      return [s, e, f];
     };
     expect(typeof misuse).toBe('function');
     // And the right types do compile.
-    const ok: [EncryptionSecretKey, SigningPublicKey] = [p.encryption.sk, p.signing.pk];
-    expect(ok[0].length).toBe(32);
+    const ok: [EncryptionSecretKey, SigningPublicKey] = [p.encryption, p.signing.pk];
+    expect(ok[0].toBytes().length).toBe(32);
   });
 });
 
@@ -169,8 +168,8 @@ describe('participant records', () => {
     expect(kinds(re({ name: '' }))).toBe('out-of-range');
     expect(kinds(re({ name: 'x'.repeat(200) }))).toBe('out-of-range');
     expect(kinds(re({ spk: new Uint8Array(95) }))).toBe('bad-length');
-    expect(kinds(re({ epk: g1.toBytes(g1.identity()) }))).toBe('out-of-range');
-    expect(kinds(re({ epk: flip(alice.identity.encryptionPk, 20) }))).toMatch(/not-on-curve|not-in-subgroup|non-canonical/);
+    expect(kinds(re({ epk: g1.toBytes(g1.identity()) }))).toBe('infinity-not-allowed');
+    expect(kinds(re({ epk: flip(alice.identity.encryptionPk.toBytes(), 20) }))).toMatch(/not-on-curve|not-in-subgroup|non-canonical/);
     expect(kinds(re({ extra: 1 }))).toBe('malformed');
     const { sig: _sig, ...noSig } = m as any;
     expect(kinds(encode(noSig))).toBe('missing-field');
@@ -189,12 +188,12 @@ describe('key files', () => {
     const hospital = createParticipant('hospital', 'H');
     const back = importKeys(exportKeys({ participant: hospital }));
     expect(hex(back.participant.signing.sk)).toBe(hex(hospital.signing.sk));
-    expect(hex(back.participant.encryption.sk)).toBe(hex(hospital.encryption.sk));
+    expect(hex(back.participant.encryption.toBytes())).toBe(hex(hospital.encryption.toBytes()));
     expect(hex(encodeParticipant(back.participant.identity))).toBe(hex(encodeParticipant(hospital.identity)));
     expect(back.patient).toBeUndefined();
 
     const patient = createParticipant('patient', 'P-1');
-    const { pid } = issuePseudonym('patient one', pkg.encryption.pk);
+    const { pid } = issuePseudonym('patient one', pkg.encryption.publicKey);
     const issued = issuePatientKey(pkg.signing, pid, patient.signing.pk, 1);
     const ring = { participant: patient, patient: issued };
     const bytes = exportKeys(ring);
@@ -204,7 +203,7 @@ describe('key files', () => {
     expect(hex(pr.certificate!.pid)).toBe(hex(pid));
     // The PKG's own keys (skR included) round-trip the same way.
     const pkgBack = importKeys(exportKeys({ participant: pkg }));
-    expect(hex(pkgBack.participant.encryption.sk)).toBe(hex(pkg.encryption.sk));
+    expect(hex(pkgBack.participant.encryption.toBytes())).toBe(hex(pkg.encryption.toBytes()));
   });
 
   it('reject corruption anywhere, and secrets that do not match the record', () => {

@@ -81,35 +81,35 @@ describe('identity block', () => {
 describe('escrow encryption E (ECIES on G1)', () => {
   it('is randomised, fixed width and decrypts only under the right key', () => {
     const block = padIdentity('alice');
-    const a = escrowEncrypt(pkg.encryption.pk, block);
-    const b = escrowEncrypt(pkg.encryption.pk, block);
+    const a = escrowEncrypt(pkg.encryption.publicKey, block);
+    const b = escrowEncrypt(pkg.encryption.publicKey, block);
     expect(a.length).toBe(ESCROW_BYTES);
     expect(hex(a)).not.toBe(hex(b));
-    expect(hex(escrowDecrypt(pkg.encryption.sk, a)!)).toBe(hex(block));
+    expect(hex(escrowDecrypt(pkg.encryption, a)!)).toBe(hex(block));
     const other = createParticipant('pkg', 'other');
-    expect(escrowDecrypt(other.encryption.sk, a)).toBeNull();
-    for (const i of [0, 47, 48, 100, 127]) expect(escrowDecrypt(pkg.encryption.sk, flip(a, i))).toBeNull();
-    expect(escrowDecrypt(pkg.encryption.sk, a.subarray(1))).toBeNull();
+    expect(escrowDecrypt(other.encryption, a)).toBeNull();
+    for (const i of [0, 47, 48, 100, 127]) expect(escrowDecrypt(pkg.encryption, flip(a, i))).toBeNull();
+    expect(escrowDecrypt(pkg.encryption, a.subarray(1))).toBeNull();
   });
 });
 
 describe('pseudonyms', () => {
   it('trace returns the identity (round trip through the escrow book)', () => {
     const book: EscrowBook = new Map();
-    const p = issuePseudonym('110101199003077777', pkg.encryption.pk);
+    const p = issuePseudonym('110101199003077777', pkg.encryption.publicKey);
     expect(p.pid.length).toBe(64);
     addToEscrow(book, p);
-    expect(trace(p.pid, book, pkg.encryption.sk)).toEqual({ ok: true, id: '110101199003077777' });
-    expect(trace(p.pid, p.escrow, pkg.encryption.sk)).toEqual({ ok: true, id: '110101199003077777' });
+    expect(trace(p.pid, book, pkg.encryption)).toEqual({ ok: true, id: '110101199003077777' });
+    expect(trace(p.pid, p.escrow, pkg.encryption)).toEqual({ ok: true, id: '110101199003077777' });
   });
   it('PID = pad(ID) xor H1(E): whoever holds E learns ID with no key (why the escrow is secret)', () => {
-    const p = issuePseudonym('bob', pkg.encryption.pk);
+    const p = issuePseudonym('bob', pkg.encryption.publicKey);
     const mask = h1(p.escrow, ID_BYTES);
     const block = p.pid.map((x, i) => x ^ mask[i]);
     expect(unpadIdentity(block)).toBe('bob');
   });
   it('two pseudonyms of one ID differ and share no structure visible without the escrow', () => {
-    const pids = Array.from({ length: 8 }, () => issuePseudonym('carol', pkg.encryption.pk).pid);
+    const pids = Array.from({ length: 8 }, () => issuePseudonym('carol', pkg.encryption.publicKey).pid);
     expect(new Set(pids.map(hex)).size).toBe(8);
     // Without E, PID looks uniform: the ID's zero padding (bytes 6..63) does not show.
     for (const pid of pids) expect(pid.subarray(6).filter((x) => x === 0).length).toBeLessThan(10);
@@ -119,22 +119,22 @@ describe('pseudonyms', () => {
   });
   it('a wrong skR cannot trace, an unknown PID is reported, a swapped escrow entry is caught', () => {
     const book: EscrowBook = new Map();
-    const p = issuePseudonym('dave', pkg.encryption.pk);
-    const q = issuePseudonym('erin', pkg.encryption.pk);
+    const p = issuePseudonym('dave', pkg.encryption.publicKey);
+    const q = issuePseudonym('erin', pkg.encryption.publicKey);
     addToEscrow(book, p);
     const other = createParticipant('pkg', 'rogue');
-    expect(trace(p.pid, book, other.encryption.sk)).toMatchObject({ ok: false, reason: 'decrypt-failed' });
-    expect(trace(q.pid, book, pkg.encryption.sk)).toMatchObject({ ok: false, reason: 'unknown-pseudonym' });
+    expect(trace(p.pid, book, other.encryption)).toMatchObject({ ok: false, reason: 'decrypt-failed' });
+    expect(trace(q.pid, book, pkg.encryption)).toMatchObject({ ok: false, reason: 'unknown-pseudonym' });
     // q's escrow filed under p's PID: decrypts, but names another pseudonym.
-    expect(trace(p.pid, q.escrow, pkg.encryption.sk)).toMatchObject({ ok: false, reason: 'pid-mismatch' });
-    expect(trace(flip(p.pid, 3), p.escrow, pkg.encryption.sk)).toMatchObject({ ok: false, reason: 'pid-mismatch' });
+    expect(trace(p.pid, q.escrow, pkg.encryption)).toMatchObject({ ok: false, reason: 'pid-mismatch' });
+    expect(trace(flip(p.pid, 3), p.escrow, pkg.encryption)).toMatchObject({ ok: false, reason: 'pid-mismatch' });
   });
   it('IDs over the width are rejected before anything is encrypted', () => {
-    expect(() => issuePseudonym('9'.repeat(64), pkg.encryption.pk)).toThrow(expect.objectContaining({ kind: 'id-too-long' }));
+    expect(() => issuePseudonym('9'.repeat(64), pkg.encryption.publicKey)).toThrow(expect.objectContaining({ kind: 'id-too-long' }));
   });
   it('the escrow book round-trips in canonical form and rejects corruption', () => {
     const book: EscrowBook = new Map();
-    for (const id of ['a', 'b', 'c']) addToEscrow(book, issuePseudonym(id, pkg.encryption.pk));
+    for (const id of ['a', 'b', 'c']) addToEscrow(book, issuePseudonym(id, pkg.encryption.publicKey));
     const bytes = encodeEscrowBook(book);
     const back = decodeEscrowBook(bytes);
     expect([...back.keys()].sort()).toEqual([...book.keys()].sort());
@@ -147,7 +147,7 @@ describe('pseudonyms', () => {
 describe('trace records', () => {
   it('are signed by the PKG, encode deterministically and verify', () => {
     const requester = createParticipant('hospital', 'Court liaison, City Hospital');
-    const p = issuePseudonym('frank', pkg.encryption.pk);
+    const p = issuePseudonym('frank', pkg.encryption.publicKey);
     const book: EscrowBook = new Map([[hex(p.pid), p.escrow]]);
     const { result, record } = traceWithRecord(pkg, p.pid, book, { requester: requester.signing.pk, reason: 'leak investigation #12', time: 1_700_000_000_000 });
     expect(result).toEqual({ ok: true, id: 'frank' });

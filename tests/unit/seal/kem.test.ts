@@ -1,12 +1,10 @@
 /** Enc_pkd: the G1 KEM key wrap, the envelope, and keeping encryption and signing keys apart. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { encode } from '../../../src/lib/codec';
-import { bls, DecodeError, fr, g1, ready } from '../../../src/lib/crypto';
+import { bls, DecodeError, EncryptionPublicKey, EncryptionSecretKey, fr, g1, ready } from '../../../src/lib/crypto';
 import {
   decodeWrappedKey,
   encodeWrappedKey,
-  EncryptionPublicKey,
-  EncryptionSecretKey,
   generateFileKey,
   openFrom,
   openFromStream,

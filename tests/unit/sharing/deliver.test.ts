@@ -2,7 +2,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ready } from '../../../src/lib/crypto';
 import { h3 } from '../../../src/lib/hashes';
-import { EncryptionSecretKey, generateFileKey, open, seal, SealError, wrapKey } from '../../../src/lib/seal';
+import { EncryptionSecretKey } from '../../../src/lib/crypto';
+import { generateFileKey, open, seal, SealError, wrapKey } from '../../../src/lib/seal';
 import {
   accessGrant,
   decodeRewrapDelivery,

@@ -1,7 +1,7 @@
 /** Per-access fingerprints: FHIR-neutral, name the right recipient, survive trivial leaks, never frame. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ready } from '../../../src/lib/crypto';
-import { EncryptionSecretKey } from '../../../src/lib/seal';
+import { EncryptionSecretKey } from '../../../src/lib/crypto';
 import {
   accessGrant,
   deriveFingerprintKey,
