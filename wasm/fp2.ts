@@ -35,6 +35,12 @@ import {
   FP_EXP_SQRT_WORDS,
   fp_halve,
   fp2m_mul,
+  fp2k_mul,
+  fp2w_mul,
+  fp2w_sqr,
+  FPW_SIZE,
+  fp_add_nr,
+  fp_sub_nr,
   fp2m_sqr
 } from './fp';
 import { tmp_alloc, tmp_mark, tmp_reset } from './mem';
@@ -45,6 +51,35 @@ export const FP2_SIZE: usize = 2 * FP_SIZE;
 export function fp2_add(out: usize, a: usize, b: usize): void {
   fp_add(out, a, b);
   fp_add(out + FP_SIZE, a + FP_SIZE, b + FP_SIZE);
+}
+
+/** out = a + b WITHOUT reduction (coefficients < 2p for a, b reduced): only as an operand
+ *  of fp2_mul / fp2_sqr / fp2w_mul and the fp_* products (see fp_add_nr). */
+export function fp2_add_nr(out: usize, a: usize, b: usize): void {
+  fp_add_nr(out, a, b);
+  fp_add_nr(out + FP_SIZE, a + FP_SIZE, b + FP_SIZE);
+}
+
+/** out = a - b + (p, p) WITHOUT reduction (coefficients in (0, 2p)); same use as fp2_add_nr. */
+export function fp2_sub_nr(out: usize, a: usize, b: usize): void {
+  fp_sub_nr(out, a, b);
+  fp_sub_nr(out + FP_SIZE, a + FP_SIZE, b + FP_SIZE);
+}
+
+/** Bytes of a wide (unreduced double-width) Fp2 product: re, im of FPW_SIZE each. */
+export const FP2W_SIZE: usize = 2 * FPW_SIZE;
+
+/** out (FP2W_SIZE bytes) = a*b unreduced (Karatsuba, 3 double-width products): re =
+ *  a0b0 - a1b1 + 4p^2 in (0, 8p^2), im = a0b1 + a1b0 in [0, 8p^2) for coefficients < 2p.
+ *  Reduce with fp_redc_p*m* (fp_mont.ts). */
+export function fp2_mul_wide(out: usize, a: usize, b: usize): void {
+  fp2w_mul(out, a, b);
+}
+
+/** out (FP2W_SIZE bytes) = a^2 unreduced (2 double-width products) for coefficients < 2p:
+ *  re = (a0 + a1)(a0 - a1 + 2p) in [0, 16p^2), im = 2 a0 a1 < 8p^2 (for fp_redc3_* kernels). */
+export function fp2_sqr_wide(out: usize, a: usize): void {
+  fp2w_sqr(out, a);
 }
 
 export function fp2_sub(out: usize, a: usize, b: usize): void {
@@ -109,11 +144,12 @@ export function fp2_select(out: usize, a: usize, b: usize, flag: u32): void {
   fp_select(out + FP_SIZE, a + FP_SIZE, b + FP_SIZE, flag);
 }
 
-/** out = a*b as two sums of products with one Montgomery reduction each
- *  (lazy reduction): c0 = a0*b0 + a1*(-b1), c1 = a0*b1 + a1*b0. Generated as
- *  one function (fp2m_mul in fp_mont.ts: no temporaries, no calls). */
+/** out = a*b, Karatsuba on double-width products (kernel fp2k_mul: 3 fp_mulw + 2
+ *  reductions; c0 = a0b0 - a1b1, c1 = (a0+a1)(b0+b1) - a0b0 - a1b1). Result fully
+ *  reduced; operand coefficients < 2p (fp_add_nr / fp_sub_nr results) are also accepted
+ *  (wide operands < 8p^2 < 32p^2, the fp_redc_* bound). */
 export function fp2_mul(out: usize, a: usize, b: usize): void {
-  fp2m_mul(out, a, b);
+  fp2k_mul(out, a, b);
 }
 
 /** out = a^2, complex squaring: (c0+c1)(c0-c1) + 2c0c1 u, 2 Fp multiplications

@@ -25,8 +25,25 @@ import {
   fp2_inv_vartime,
   fp2_frobenius,
   fp2_from_bytes,
-  fp2_to_bytes
+  fp2_to_bytes,
+  fp2_add_nr,
+  fp2_mul_wide,
+  FP2W_SIZE
 } from './fp2';
+import {
+  FP_SIZE,
+  FPW_SIZE,
+  fp_redc_p1m1,
+  fp_redc_p1m2,
+  fp_redc_p2m0,
+  fp_redc_p2m1,
+  fp_redc_p2m2,
+  fp_redc_p2m3,
+  fp_redc_p3m0,
+  fp_redc_p3m2,
+  fp_redc_p3m4,
+  fp_redc_p4m3
+} from './fp';
 import { FP6_FROB_C1, FP6_FROB_C2 } from './tower_consts';
 import { tmp_alloc, tmp_mark, tmp_reset } from './mem';
 
@@ -40,6 +57,14 @@ export function fp6_add(out: usize, a: usize, b: usize): void {
   fp2_add(out, a, b);
   fp2_add(out + C1, a + C1, b + C1);
   fp2_add(out + C2, a + C2, b + C2);
+}
+
+/** out = a + b WITHOUT reduction (coefficients < 2p): only as an operand of fp6_mul,
+ *  fp6_mul_by_01 (which accept coefficients < 2p) or the fp2/fp products. */
+export function fp6_add_nr(out: usize, a: usize, b: usize): void {
+  fp2_add_nr(out, a, b);
+  fp2_add_nr(out + C1, a + C1, b + C1);
+  fp2_add_nr(out + C2, a + C2, b + C2);
 }
 
 export function fp6_sub(out: usize, a: usize, b: usize): void {
@@ -107,45 +132,48 @@ export function fp6_mul_by_fp2(out: usize, a: usize, b: usize): void {
   fp2_mul(out + C2, a + C2, b);
 }
 
-/** out = a*b (6 Fp2 multiplications, Karatsuba). */
+/** out = a*b: Karatsuba over Fp2 with the 6 Fp2 products kept unreduced (double width,
+ *  fp2_mul_wide: 18 Fp products) and one Montgomery reduction per output coefficient
+ *  (6 instead of 12), each reducing a signed sum of wide values (fp_redc_p*m*):
+ *    c0 = aa + xi (t0 - bb - cc),  c1 = t1 - aa - bb + xi cc,  c2 = t2 - aa - cc + bb,
+ *  aa = a0b0, bb = a1b1, cc = a2b2, t0 = (a1+a2)(b1+b2), t1 = (a0+a1)(b0+b1), t2 = (a0+a2)(b0+b2),
+ *  xi (x + yu) = (x - y) + (x + y) u.
+ *  Bounds: input coefficients < 2p are allowed (fp6_add_nr / fp2_add_nr results): the sums
+ *  are then < 4p and fp2_mul_wide's condition (alpha beta <= 16) holds, every wide re / im is
+ *  < 32p^2 and the 7-term kernels stay < 224 p^2 < pR. Output fully reduced. */
 export function fp6_mul(out: usize, a: usize, b: usize): void {
   const mk = tmp_mark();
-  const aa = tmp_alloc(FP2_SIZE);
-  const bb = tmp_alloc(FP2_SIZE);
-  const cc = tmp_alloc(FP2_SIZE);
+  const aa = tmp_alloc(6 * FP2W_SIZE);
+  const bb = aa + FP2W_SIZE;
+  const cc = bb + FP2W_SIZE;
+  const t0 = cc + FP2W_SIZE;
+  const t1 = t0 + FP2W_SIZE;
+  const t2 = t1 + FP2W_SIZE;
   const s = tmp_alloc(FP2_SIZE);
   const t = tmp_alloc(FP2_SIZE);
-  const r0 = tmp_alloc(FP2_SIZE);
-  const r1 = tmp_alloc(FP2_SIZE);
-  const r2 = tmp_alloc(FP2_SIZE);
-  fp2_mul(aa, a, b);
-  fp2_mul(bb, a + C1, b + C1);
-  fp2_mul(cc, a + C2, b + C2);
-  // r0 = ((a1+a2)(b1+b2) - bb - cc) * xi + aa
-  fp2_add(s, a + C1, a + C2);
-  fp2_add(t, b + C1, b + C2);
-  fp2_mul(r0, s, t);
-  fp2_sub(r0, r0, bb);
-  fp2_sub(r0, r0, cc);
-  fp2_mul_by_nonresidue(r0, r0);
-  fp2_add(r0, r0, aa);
-  // r1 = (a0+a1)(b0+b1) - aa - bb + cc*xi
-  fp2_add(s, a, a + C1);
-  fp2_add(t, b, b + C1);
-  fp2_mul(r1, s, t);
-  fp2_sub(r1, r1, aa);
-  fp2_sub(r1, r1, bb);
-  fp2_mul_by_nonresidue(s, cc);
-  fp2_add(r1, r1, s);
-  // r2 = (a0+a2)(b0+b2) - aa + bb - cc
-  fp2_add(s, a, a + C2);
-  fp2_add(t, b, b + C2);
-  fp2_mul(r2, s, t);
-  fp2_sub(r2, r2, aa);
-  fp2_add(r2, r2, bb);
-  fp2_sub(out + C2, r2, cc);
-  fp2_copy(out, r0);
-  fp2_copy(out + C1, r1);
+  fp2_mul_wide(aa, a, b);
+  fp2_mul_wide(bb, a + C1, b + C1);
+  fp2_mul_wide(cc, a + C2, b + C2);
+  fp2_add_nr(s, a + C1, a + C2);
+  fp2_add_nr(t, b + C1, b + C2);
+  fp2_mul_wide(t0, s, t);
+  fp2_add_nr(s, a, a + C1);
+  fp2_add_nr(t, b, b + C1);
+  fp2_mul_wide(t1, s, t);
+  fp2_add_nr(s, a, a + C2);
+  fp2_add_nr(t, b, b + C2);
+  fp2_mul_wide(t2, s, t);
+  const I: usize = FPW_SIZE;
+  // c0.re = aa.re + t0.re - bb.re - cc.re - t0.im + bb.im + cc.im
+  fp_redc_p4m3(out, aa, t0, bb + I, cc + I, bb, cc, t0 + I);
+  // c0.im = aa.im + t0.re - bb.re - cc.re + t0.im - bb.im - cc.im
+  fp_redc_p3m4(out + FP_SIZE, aa + I, t0, t0 + I, bb, cc, bb + I, cc + I);
+  // c1.re = t1.re - aa.re - bb.re + cc.re - cc.im ; c1.im = t1.im - aa.im - bb.im + cc.re + cc.im
+  fp_redc_p2m3(out + C1, t1, cc, aa, bb, cc + I);
+  fp_redc_p3m2(out + C1 + FP_SIZE, t1 + I, cc, cc + I, aa + I, bb + I);
+  // c2 = t2 - aa - cc + bb
+  fp_redc_p2m2(out + C2, t2, bb, aa, cc);
+  fp_redc_p2m2(out + C2 + FP_SIZE, t2 + I, bb + I, aa + I, cc + I);
   tmp_reset(mk);
 }
 
@@ -181,43 +209,49 @@ export function fp6_sqr(out: usize, a: usize): void {
   tmp_reset(mk);
 }
 
-/** out = a * (0 + b1*v + 0*v^2) (zkcrypto Fp6::mul_by_1). */
+/** out = a * (0 + b1*v + 0*v^2) (zkcrypto Fp6::mul_by_1): (xi a2 b1, a0 b1, a1 b1);
+ *  xi a2 b1 reduced from the wide product (re - im, re + im: < 16p^2 + 8p^2). */
 export function fp6_mul_by_1(out: usize, a: usize, b1: usize): void {
   const mk = tmp_mark();
-  const t = tmp_alloc(FP2_SIZE);
-  fp2_mul(t, a + C2, b1);
-  fp2_mul_by_nonresidue(t, t);
+  const x = tmp_alloc(FP2W_SIZE);
+  fp2_mul_wide(x, a + C2, b1);
   fp2_mul(out + C2, a + C1, b1);
   fp2_mul(out + C1, a, b1);
-  fp2_copy(out, t);
+  fp_redc_p1m1(out, x, x + FPW_SIZE);
+  fp_redc_p2m0(out + FP_SIZE, x, x + FPW_SIZE);
   tmp_reset(mk);
 }
 
-/** out = a * (b0 + b1*v + 0*v^2) (zkcrypto Fp6::mul_by_01). */
+/** out = a * (b0 + b1*v + 0*v^2) (zkcrypto Fp6::mul_by_01): 5 wide Fp2 products and 6
+ *  reductions (instead of 5 Fp2 multiplications = 10 reductions):
+ *    c0 = xi (a2 b1) + a0 b0,  c1 = (a0+a1)(b0+b1) - a0 b0 - a1 b1,  c2 = a2 b0 + a1 b1.
+ *  Coefficients of a, b0, b1 < 2p are allowed; the unreduced sums are then < 4p (see fp6_mul). */
 export function fp6_mul_by_01(out: usize, a: usize, b0: usize, b1: usize): void {
   const mk = tmp_mark();
-  const aa = tmp_alloc(FP2_SIZE);
-  const bb = tmp_alloc(FP2_SIZE);
-  const t1 = tmp_alloc(FP2_SIZE);
-  const t2 = tmp_alloc(FP2_SIZE);
+  const aa = tmp_alloc(5 * FP2W_SIZE);
+  const bb = aa + FP2W_SIZE;
+  const x = bb + FP2W_SIZE;
+  const t = x + FP2W_SIZE;
+  const y = t + FP2W_SIZE;
   const s = tmp_alloc(FP2_SIZE);
-  fp2_mul(aa, a, b0);
-  fp2_mul(bb, a + C1, b1);
-  // t1 = xi*(a2*b1) + aa
-  fp2_mul(t1, a + C2, b1);
-  fp2_mul_by_nonresidue(t1, t1);
-  fp2_add(t1, t1, aa);
-  // t2 = (b0+b1)(a0+a1) - aa - bb
-  fp2_add(s, b0, b1);
-  fp2_add(t2, a, a + C1);
-  fp2_mul(t2, t2, s);
-  fp2_sub(t2, t2, aa);
-  fp2_sub(t2, t2, bb);
-  // t3 = a2*b0 + bb
-  fp2_mul(s, a + C2, b0);
-  fp2_add(out + C2, s, bb);
-  fp2_copy(out, t1);
-  fp2_copy(out + C1, t2);
+  const u = tmp_alloc(FP2_SIZE);
+  fp2_mul_wide(aa, a, b0);
+  fp2_mul_wide(bb, a + C1, b1);
+  fp2_mul_wide(x, a + C2, b1);
+  fp2_mul_wide(y, a + C2, b0);
+  fp2_add_nr(s, b0, b1);
+  fp2_add_nr(u, a, a + C1);
+  fp2_mul_wide(t, u, s);
+  const I: usize = FPW_SIZE;
+  // c0 = (x.re - x.im + aa.re) + (x.re + x.im + aa.im) u
+  fp_redc_p2m1(out, x, aa, x + I);
+  fp_redc_p3m0(out + FP_SIZE, x, x + I, aa + I);
+  // c1 = t - aa - bb
+  fp_redc_p1m2(out + C1, t, aa, bb);
+  fp_redc_p1m2(out + C1 + FP_SIZE, t + I, aa + I, bb + I);
+  // c2 = y + bb
+  fp_redc_p2m0(out + C2, y, bb);
+  fp_redc_p2m0(out + C2 + FP_SIZE, y + I, bb + I);
   tmp_reset(mk);
 }
 

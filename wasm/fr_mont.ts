@@ -791,6 +791,36 @@ export function fr_add(out: usize, a: usize, b: usize): void {
   store<u32>(out, <u32>(((<u64>s8) & fm) | (<u64>fd8 & ~fm)), 32);
 }
 
+/** out = a + b WITHOUT reduction (normalised limbs). For operands of multiplications only:
+ *  with a, b < p the result is < 2p, which fr_mul / fr_sqr / fr_mul_sum2 / fr_mulw accept
+ *  (products < 4p^2 < pR). Never store the result as a field element. */
+export function fr_add_nr(out: usize, a: usize, b: usize): void {
+  let c: u32 = 0;
+  { const s: u32 = load<u32>(a, 0) + load<u32>(b, 0) + c; c = s >> 30; store<u32>(out, s & 0x3fffffff, 0); }
+  { const s: u32 = load<u32>(a, 4) + load<u32>(b, 4) + c; c = s >> 30; store<u32>(out, s & 0x3fffffff, 4); }
+  { const s: u32 = load<u32>(a, 8) + load<u32>(b, 8) + c; c = s >> 30; store<u32>(out, s & 0x3fffffff, 8); }
+  { const s: u32 = load<u32>(a, 12) + load<u32>(b, 12) + c; c = s >> 30; store<u32>(out, s & 0x3fffffff, 12); }
+  { const s: u32 = load<u32>(a, 16) + load<u32>(b, 16) + c; c = s >> 30; store<u32>(out, s & 0x3fffffff, 16); }
+  { const s: u32 = load<u32>(a, 20) + load<u32>(b, 20) + c; c = s >> 30; store<u32>(out, s & 0x3fffffff, 20); }
+  { const s: u32 = load<u32>(a, 24) + load<u32>(b, 24) + c; c = s >> 30; store<u32>(out, s & 0x3fffffff, 24); }
+  { const s: u32 = load<u32>(a, 28) + load<u32>(b, 28) + c; c = s >> 30; store<u32>(out, s & 0x3fffffff, 28); }
+  { const s: u32 = load<u32>(a, 32) + load<u32>(b, 32) + c; c = s >> 30; store<u32>(out, s & 0x3fffffff, 32); }
+}
+
+/** out = a - b + p WITHOUT reduction: in (0, 2p) for a, b < p; same use as fr_add_nr. */
+export function fr_sub_nr(out: usize, a: usize, b: usize): void {
+  let c: i32 = 0;
+  { const s: i32 = <i32>load<u32>(a, 0) - <i32>load<u32>(b, 0) + 0x1 + c; c = s >> 30; store<u32>(out, <u32>s & 0x3fffffff, 0); }
+  { const s: i32 = <i32>load<u32>(a, 4) - <i32>load<u32>(b, 4) + 0x3ffffffc + c; c = s >> 30; store<u32>(out, <u32>s & 0x3fffffff, 4); }
+  { const s: i32 = <i32>load<u32>(a, 8) - <i32>load<u32>(b, 8) + 0x3fe5bfef + c; c = s >> 30; store<u32>(out, <u32>s & 0x3fffffff, 8); }
+  { const s: i32 = <i32>load<u32>(a, 12) - <i32>load<u32>(b, 12) + 0x2f6900bf + c; c = s >> 30; store<u32>(out, <u32>s & 0x3fffffff, 12); }
+  { const s: i32 = <i32>load<u32>(a, 16) - <i32>load<u32>(b, 16) + 0x21d80553 + c; c = s >> 30; store<u32>(out, <u32>s & 0x3fffffff, 16); }
+  { const s: i32 = <i32>load<u32>(a, 20) - <i32>load<u32>(b, 20) + 0x27602026 + c; c = s >> 30; store<u32>(out, <u32>s & 0x3fffffff, 20); }
+  { const s: i32 = <i32>load<u32>(a, 24) - <i32>load<u32>(b, 24) + 0x17d48333 + c; c = s >> 30; store<u32>(out, <u32>s & 0x3fffffff, 24); }
+  { const s: i32 = <i32>load<u32>(a, 28) - <i32>load<u32>(b, 28) + 0x29d4ca67 + c; c = s >> 30; store<u32>(out, <u32>s & 0x3fffffff, 28); }
+  { const s: i32 = <i32>load<u32>(a, 32) - <i32>load<u32>(b, 32) + 0x73ed + c; c = s >> 30; store<u32>(out, <u32>s & 0x3fffffff, 32); }
+}
+
 /** out = 2a mod p. */
 export function fr_double(out: usize, a: usize): void {
   let c: i64 = 0;

@@ -20,7 +20,7 @@
 // This file is the template of msm_g2.ts (same code over Fp2): keep them in
 // step.
 
-import { FP_SIZE, fp_mul, fp_sqr, fp_add, fp_sub, fp_double, fp_copy, fp_set_one, fp_is_zero, fp_eq, fp_inv_vartime, fp_neg } from './fp';
+import { FP_SIZE, fp_mul, fp_sqr, fp_add, fp_sub, fp_add_nr, fp_sub_nr, fp_mul_sub, fp_sqr_sub2, fp_double, fp_copy, fp_set_one, fp_is_zero, fp_eq, fp_inv_vartime, fp_neg } from './fp';
 import { G1_SIZE, G1_AFFINE_SIZE, G1_AFFINE_INF, G1_BETA, g1_set_identity, g1_add, g1j_double, g1j_add, g1j_add_affine, g1j_to_proj, g1_mul_vartime } from './g1';
 import { heap_reserve, tmp_alloc, tmp_mark, tmp_reset } from './mem';
 import { msm_scalar_load, msm_split_x2, msm_recode } from './msm_scalar';
@@ -232,21 +232,19 @@ function flush(cnt: i32): void {
       fp_add(lam, lam, u);
       neg = false;
     } else if (neg) {
-      // lam' = -lam = (yP + yA) / (xP - xA)
-      fp_add(lam, P + FS, A + FS);
+      // lam' = -lam = (yP + yA) / (xP - xA); the sum is left unreduced (< 2p, fp_mul accepts it)
+      fp_add_nr(lam, P + FS, A + FS);
     } else {
-      fp_sub(lam, P + FS, A + FS);
+      fp_sub_nr(lam, P + FS, A + FS); // yP - yA + p in (0, 2p)
     }
     fp_mul(lam, lam, t);
-    // x3 = lam^2 - xA - xP
-    fp_sqr(t, lam);
-    fp_sub(t, t, A);
-    fp_sub(t, t, P);
-    // y3 = lam (xA - x3) - yA   (neg: lam' (x3 - xA) - yA)
-    if (neg) fp_sub(u, t, A);
-    else fp_sub(u, A, t);
-    fp_mul(u, lam, u);
-    fp_sub(A + FS, u, A + FS);
+    // x3 = lam^2 - xA - xP (one fused kernel)
+    fp_sqr_sub2(t, lam, A, P);
+    // y3 = lam (xA - x3) - yA   (neg: lam' (x3 - xA) - yA); the difference is unreduced
+    // (< 2p), fp_mul_sub accepts a second factor < 4p
+    if (neg) fp_sub_nr(u, t, A);
+    else fp_sub_nr(u, A, t);
+    fp_mul_sub(A + FS, lam, u, A + FS);
     fp_copy(A, t);
   }
   tmp_reset(mk);

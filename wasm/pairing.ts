@@ -26,10 +26,28 @@
 // with an identity point are skipped. Use the `ct` variants when an input
 // point is secret.
 
-import { FP_SIZE, fp_mul, fp_halve, fp_inv, fp_inv_vartime, fp_is_zero } from './fp';
+import {
+  FP_SIZE,
+  FPW_SIZE,
+  fp_mul,
+  fp_halve,
+  fp_inv,
+  fp_inv_vartime,
+  fp_is_zero,
+  fp_redc_p1m0,
+  fp_redc_p1m2,
+  fp_redc_p1m3,
+  fp_redc3_p1m0,
+  fp_redc12_p1m1,
+  fp_redc12_p2m0
+} from './fp';
 import {
   FP2_SIZE,
+  FP2W_SIZE,
   fp2_add,
+  fp2_add_nr,
+  fp2_sub_nr,
+  fp2_sqr_wide,
   fp2_sub,
   fp2_double,
   fp2_neg,
@@ -48,6 +66,11 @@ import { FP6_SIZE, fp6_set_zero, fp6_is_zero, fp6_sqr, fp6_add, fp6_sub, fp6_mul
 import {
   FP12_SIZE,
   fp12_mul,
+  fp12_sqr,
+  sq4_wide,
+  sq4_out_minus,
+  sq4_out_plus,
+  sq4_out_xi_plus,
   fp12_mul_by_014,
   fp12_cyclotomic_sqr,
   fp12_conjugate,
@@ -117,24 +140,13 @@ export function pairing_counters_reset(): void {
   fp12_frobenius(out, a, k);
 }
 
-/** out = a^2 in Fp12 = Fp6[w]/(w^2 - v) from three Fp6 squarings:
- *  c0 = a0^2 + v a1^2, c1 = (a0 + a1)^2 - a0^2 - a1^2 (6 M2 + 9 S2 instead of
- *  the 12 M2 of two Fp6 multiplications). */
+/** out = a^2 in Fp12: fp12_sqr (complex squaring, 2 Fp6 multiplications with wide Fp2
+ *  products: 36 double-width products + 12 reductions). It replaced three Fp6 squarings
+ *  (c0 = a0^2 + v a1^2, c1 = (a0 + a1)^2 - a0^2 - a1^2; 6.1 us vs 4.6 us once fp6_mul
+ *  reduced once per coefficient). */
 export function sqr12(out: usize, a: usize): void {
   cnt_sqr12++;
-  const mk = tmp_mark();
-  const s0 = tmp_alloc(FP6_SIZE);
-  const s1 = tmp_alloc(FP6_SIZE);
-  const t = tmp_alloc(FP6_SIZE);
-  fp6_add(t, a, a + C1);
-  fp6_sqr(t, t);
-  fp6_sqr(s0, a);
-  fp6_sqr(s1, a + C1);
-  fp6_sub(t, t, s0);
-  fp6_sub(out + C1, t, s1);
-  fp6_mul_by_nonresidue(s1, s1);
-  fp6_add(out, s0, s1);
-  tmp_reset(mk);
+  fp12_sqr(out, a);
 }
 
 // ---------------------------------------------------------------------------
@@ -163,44 +175,54 @@ export function sqr12(out: usize, a: usize): void {
 export function line_double(T: usize, c0: usize, c1: usize, c4: usize): void {
   cnt_dbl++;
   const mk = tmp_mark();
+  const W: usize = FP2W_SIZE;
+  const I: usize = FPW_SIZE;
+  const Y2 = tmp_alloc(4 * W);
+  const Z2 = Y2 + W;
+  const S = Z2 + W;
+  const X2 = S + W;
   const t0 = tmp_alloc(F2);
-  const t1 = tmp_alloc(F2);
   const t2 = tmp_alloc(F2);
   const t3 = tmp_alloc(F2);
   const t4 = tmp_alloc(F2);
+  const u = tmp_alloc(F2);
   const X = T;
   const Y = T + F2;
   const Z = T + 2 * F2;
-  fp2_sqr(t0, Y);
-  fp2_sqr(t1, Z);
-  mul_3b(t2, t1, t3);
+  // wide squares (operands < 2p): Y^2, Z^2, (Y + Z)^2, X^2
+  fp2_sqr_wide(Y2, Y);
+  fp2_sqr_wide(Z2, Z);
+  fp2_add_nr(u, Y, Z);
+  fp2_sqr_wide(S, u);
+  fp2_sqr_wide(X2, X);
+  // t0 = Y^2; t4 = (Y + Z)^2 - Y^2 - Z^2 = 2YZ; t2 = 3b' Z^2 = 12 xi Z^2 (one kernel each)
+  fp_redc_p1m0(t0, Y2);
+  fp_redc_p1m0(t0 + FP_SIZE, Y2 + I);
+  fp_redc_p1m2(t4, S, Y2, Z2);
+  fp_redc_p1m2(t4 + FP_SIZE, S + I, Y2 + I, Z2 + I);
+  fp_redc12_p1m1(t2, Z2, Z2 + I);
+  fp_redc12_p2m0(t2 + FP_SIZE, Z2, Z2 + I);
   fp2_double(t3, t2);
   fp2_add(t3, t3, t2);
-  fp2_add(t4, Y, Z);
-  fp2_sqr(t4, t4);
-  fp2_sub(t4, t4, t1);
-  fp2_sub(t4, t4, t0);
-  // line
+  // line = (t2 - t0, 3 X^2, -t4)
   fp2_sub(c0, t2, t0);
-  fp2_sqr(t1, X);
-  fp2_double(c1, t1);
-  fp2_add(c1, c1, t1);
+  fp_redc3_p1m0(c1, X2);
+  fp_redc3_p1m0(c1 + FP_SIZE, X2 + I);
   fp2_neg(c4, t4);
-  // X' = (t0 - t3) * X * Y / 2
-  fp2_mul(t1, X, Y);
-  fp2_sub(X, t0, t3);
-  fp2_mul(X, X, t1);
+  // X' = (t0 - t3) * X * Y / 2  (t0 - t3 unreduced, < 2p)
+  fp2_mul(u, X, Y);
+  fp2_sub_nr(X, t0, t3);
+  fp2_mul(X, X, u);
   fp2_halve(X, X);
-  // Z' = t0 * t4 (Y still needed below only through t0, t3, t2)
+  // Y' = ((t0 + t3)/2)^2 - 3 t2^2 (wide squares, one reduction)
+  fp2_add(u, t0, t3);
+  fp2_halve(u, u);
+  fp2_sqr_wide(Y2, u);
+  fp2_sqr_wide(Z2, t2);
+  fp_redc_p1m3(Y, Y2, Z2, Z2, Z2);
+  fp_redc_p1m3(Y + FP_SIZE, Y2 + I, Z2 + I, Z2 + I, Z2 + I);
+  // Z' = t0 * t4
   fp2_mul(Z, t0, t4);
-  // Y' = ((t0 + t3)/2)^2 - 3 t2^2
-  fp2_add(t0, t0, t3);
-  fp2_halve(t0, t0);
-  fp2_sqr(t0, t0);
-  fp2_sqr(t2, t2);
-  fp2_double(t3, t2);
-  fp2_add(t3, t3, t2);
-  fp2_sub(Y, t0, t3);
   tmp_reset(mk);
 }
 
@@ -439,37 +461,26 @@ export function k_compress(g: usize, a: usize): void {
 
 /** g <- g^2 in compressed form (Karabina, eprint 2010/542 §4; 6 Fp2 squarings):
  *    (h0, h1) = Fp4sqr(g4, g5), (h2, h3) = Fp4sqr(g2, g3)
- *    g2' = 3 xi h1 + 2 g2, g3' = 3 h0 - 2 g3, g4' = 3 h2 - 2 g4, g5' = 3 h3 + 2 g5. */
+ *    g2' = 3 xi h1 + 2 g2, g3' = 3 h0 - 2 g3, g4' = 3 h2 - 2 g4, g5' = 3 h3 + 2 g5.
+ *  The 6 squares are kept wide (sq4_wide: 12 double-width products) and each of the 8 output
+ *  Fp coefficients is one reduction kernel (3 (combination) +- 2 g, see fp12.ts's sq4_out_*).
+ *  `t` is unused (kept for the callers' layout). */
 export function k_sqr(g: usize, t: usize): void {
   cnt_ksqr++;
-  const h0 = t;
-  const h1 = t + F2;
-  const h2 = t + 2 * F2;
-  const h3 = t + 3 * F2;
-  const u = t + 4 * F2;
+  const mk = tmp_mark();
+  const Q = tmp_alloc(6 * FP2W_SIZE);
+  const s = tmp_alloc(F2);
   const g2 = g + KG2;
   const g3 = g + KG3;
   const g4 = g + KG4;
   const g5 = g + KG5;
-  fp4_sqr(h0, h1, g4, g5, u);
-  fp4_sqr(h2, h3, g2, g3, u);
-  // g2' = 3 xi h1 + 2 g2 = 2 (xi h1 + g2) + xi h1
-  fp2_mul_by_nonresidue(h1, h1);
-  fp2_add(g2, g2, h1);
-  fp2_double(g2, g2);
-  fp2_add(g2, g2, h1);
-  // g3' = 3 h0 - 2 g3 = 2 (h0 - g3) + h0
-  fp2_sub(g3, h0, g3);
-  fp2_double(g3, g3);
-  fp2_add(g3, g3, h0);
-  // g4' = 2 (h2 - g4) + h2
-  fp2_sub(g4, h2, g4);
-  fp2_double(g4, g4);
-  fp2_add(g4, g4, h2);
-  // g5' = 2 (h3 + g5) + h3
-  fp2_add(g5, h3, g5);
-  fp2_double(g5, g5);
-  fp2_add(g5, g5, h3);
+  sq4_wide(Q, g4, g5, s);
+  sq4_wide(Q + 3 * FP2W_SIZE, g2, g3, s);
+  sq4_out_xi_plus(g2, Q, g2); // 3 xi h1 + 2 g2
+  sq4_out_minus(g3, Q, g3); // 3 h0 - 2 g3
+  sq4_out_minus(g4, Q + 3 * FP2W_SIZE, g4); // 3 h2 - 2 g4
+  sq4_out_plus(g5, Q + 3 * FP2W_SIZE, g5); // 3 h3 + 2 g5
+  tmp_reset(mk);
 }
 
 /** num/den of g1 for decompression (den may be 0 only for the identity). */

@@ -90,13 +90,36 @@ function genField({ pre, name, p, w, bytes, wideChunk, exps, sqrStyle, mulStyle,
     }
   }
 
+  // out = t + k p - sum(subs) fully reduced, for a Montgomery result t < p + p/64 (products
+  // of operands a < p, b < 4p: T < 4p^2, so T/R < p/150) in normalised limbs: v is in
+  // (0, (k + 1) p + p/64) with k <= 2, below 4p; subtract 2p if v >= 2p, then p if v >= p.
+  function emitFinalSub(t, subs, k) {
+    e(`  let sc: i64 = 0;`);
+    for (let j = 0; j < N; j++) {
+      const terms = subs.map((sp) => ` - <i64>load<u32>(${sp}, ${4 * j})`).join('');
+      e(`  let v${j}: i64 = <i64>${t[j]} + ${lit(BigInt(k) * pl[j])}${terms} + sc; sc = v${j} >> ${w}; v${j} &= ${lit(MASK)};`);
+    }
+    const p2 = limbsOf(2n * p, w, N);
+    e(`  let gc: i64 = 0;`);
+    for (let j = 0; j < N; j++) e(`  let g${j}: i64 = v${j} - ${lit(p2[j])} + gc; gc = g${j} >> ${w}; g${j} &= ${lit(MASK)};`);
+    e(`  // gc = -1 if v < 2p (keep v)`);
+    for (let j = 0; j < N; j++) e(`  v${j} = (v${j} & gc) | (g${j} & ~gc);`);
+    emitFinal([...Array(N).keys()].map((j) => `(<u64>v${j})`));
+  }
+
   // ----- squaring, operand scanning with interleaved reduction (lazy, like mul) -----
   // Row i adds x_i^2 to column 2i and x_i * 2x_j (j > i) to column i + j; after i
   // one-limb shifts accumulator t_k holds column i + k, so row i touches t_i .. t_{N-1}.
-  function genSqrLazy() {
+  function genSqrLazy(sub2 = false) {
+    if (sub2) {
+      e(`/** out = a^2/R - c - d mod p (fused, for affine additions: x3 = lambda^2 - x1 - x2).`);
+      e(` *  a < 2p allowed; c, d < p. out may alias anything. */`);
+      e(`export function ${pre}_sqr_sub2(out: usize, a: usize, c: usize, d: usize): void {`);
+    } else {
     e(`/** out = a^2/R mod p. Operand scanning with interleaved reduction (lazy, as ${pre}_mul),`);
     e(` *  each cross product once against the doubled limb. */`);
     e(`export function ${pre}_sqr(out: usize, a: usize): void {`);
+    }
     for (let j = 0; j < N; j++) e(`  const d${j}: u64 = <u64>load<u32>(a, ${4 * j}) << 1;`);
     e(`  let x: u64, q: u64;`);
     const names = [];
@@ -149,7 +172,8 @@ function genField({ pre, name, p, w, bytes, wideChunk, exps, sqrStyle, mulStyle,
       zero.push(true);
     }
     carryPass('normalise');
-    emitFinal(names.slice(0, N));
+    if (sub2) emitFinalSub(names.slice(0, N), ['c', 'd'], 2);
+    else emitFinal(names.slice(0, N));
     e(`}`);
     e('');
   }
@@ -212,6 +236,226 @@ function genField({ pre, name, p, w, bytes, wideChunk, exps, sqrStyle, mulStyle,
     e('');
   }
 
+  // ----- double-width (unreduced) products and a separate Montgomery reduction -----
+  // A "wide" value is 2N limbs of w bits stored as u32 (WIDE_SIZE = 8N bytes), normalised
+  // (every limb < 2^w), value < 2^(2Nw). Products of operands < 2^(Nw) (in particular
+  // anything < 2p, 4p, ...) are exact integers; sums/differences of them are formed with
+  // a multiple of p^2 added so that they stay non-negative; the reduction is valid for
+  // values < pR (Montgomery: (T + qp)/R < 2p, then one conditional subtraction).
+  function genWide() {
+    const N2 = 2 * N;
+    const FS = 4 * N;
+    const WS = 8 * N;
+    const P2 = p * p;
+    const maxT = (R * p) / P2; // T < maxT * p^2 is required by the reduction
+    e(`/** Bytes of a double-width (unreduced product) value: ${N2} limbs of ${w} bits as u32. */`);
+    e(`export const ${PRE}W_SIZE: usize = ${WS};`);
+    e(`/** Wide zero (for unused operands of the combination kernels). */`);
+    e(`export const ${PRE}W_ZERO: usize = memory.data(${WS}, 8);`);
+    e('');
+    // product scanning: columns k = 0..2N-2 carried as they are produced
+    e(`/** w = a*b as a double-width integer (no reduction). a, b: normalised limbs, any value`);
+    e(` *  < 2^${N * w} (so unreduced sums < 2p, 4p are fine). w may alias neither a nor b`);
+    e(` *  partially; w == a is not allowed either (w is ${N2} limbs). Product scanning. */`);
+    e(`export function ${pre}_mulw(w: usize, a: usize, b: usize): void {`);
+    for (let j = 0; j < N; j++) e(`  const x${j}: u64 = <u64>load<u32>(a, ${4 * j});`);
+    // (Loading y_j from memory at each use instead of keeping 26 operand limbs in locals,
+    // to relieve V8's register allocator, measured slower: fp2_mul 331 -> 350 ns.)
+    for (let j = 0; j < N; j++) e(`  const y${j}: u64 = <u64>load<u32>(b, ${4 * j});`);
+    e(`  let acc: u64;`);
+    for (let k = 0; k <= 2 * N - 2; k++) {
+      const terms = [];
+      for (let i = Math.max(0, k - N + 1); i <= Math.min(k, N - 1); i++) terms.push(`x${i} * y${k - i}`);
+      if (k === 0) e(`  acc = ${terms.join(' + ')};`);
+      else e(`  acc += ${terms.join(' + ')};`);
+      e(`  store<u32>(w, <u32>(acc & ${lit(MASK)}), ${4 * k}); acc >>= ${w};`);
+    }
+    e(`  store<u32>(w, <u32>acc, ${4 * (2 * N - 1)});`);
+    e(`}`);
+    e('');
+
+    // reduction of a signed combination sum(plus) - sum(minus) + K p^2, streamed
+    const emitted = new Set();
+    const redc = (np, nm, kMul, coef = 1, post = 0) => {
+      // coef 3, post = +-1: out = (3 (sum p - sum m) + K) / R + post * 2 g (Karabina / Granger-Scott
+      // combinations z' = 3 h +- 2 z); the operands are then wide squares < 16 p^2.
+      const nmName = coef === 1 ? `${pre}_redc_p${np}m${nm}` : post ? `${pre}_redc3_p${np}m${nm}${post > 0 ? '_pg' : '_mg'}` : `${pre}_redc${coef}_p${np}m${nm}`;
+      if (emitted.has(nmName)) return;
+      emitted.add(nmName);
+      const K = BigInt(kMul) * P2;
+      const Kl = kMul ? limbsOf(K, w, N2) : null;
+      const params = [...Array(np).keys()].map((i) => `p${i}: usize`).concat([...Array(nm).keys()].map((i) => `m${i}: usize`));
+      if (post) params.push('g: usize');
+      const lin = `${[...Array(np).keys()].map((i) => `p${i}`).join(' + ')}${[...Array(nm).keys()].map((i) => ` - m${i}`).join('')}`;
+      if (coef === 1) {
+        e(`/** out = (${lin}${kMul ? ` + ${kMul} p^2` : ''}) / R mod p, fully reduced.`);
+        e(` *  Operands are wide values < 32 p^2 (every ${pre}2w_mul output is): the sum is non-negative`);
+        e(` *  and < ${32 * (np + nm)} p^2 < pR (${maxT} p^2, the reduction bound). out may alias anything. */`);
+      } else if (!post) {
+        e(`/** out = (${coef} (${lin})${kMul ? ` + ${kMul} p^2` : ''}) / R mod p, fully reduced. Wide operands < 16 p^2`);
+        e(` *  (${pre}2w_sqr of coefficients < 2p): the sum is < ${16 * coef * (np + nm)} p^2 < pR. out may alias anything. */`);
+      } else {
+        e(`/** out = (3 (${lin}) + ${kMul} p^2) / R ${post > 0 ? '+' : '-'} 2 g mod p, fully reduced. Wide operands < 16 p^2`);
+        e(` *  (${pre}2w_sqr of coefficients < 2p), g < p (an element). The wide sum is < ${48 * (np + nm)} p^2 < pR,`);
+        e(` *  the Montgomery result before correction < p + ${48 * (np + nm)} p^2 / R < 1.5p; with ${post > 0 ? '+ 2g' : '+ 2p - 2g'}`);
+        e(` *  it is < 4p, then 2p and p are conditionally subtracted. out may alias anything. */`);
+      }
+      e(`export function ${nmName}(out: usize, ${params.join(', ')}): void {`);
+      e(`  let cc: i64 = 0, v: i64;`);
+      const limb = (j, name) => {
+        const terms = [];
+        for (let i = 0; i < np; i++) terms.push(`+ <i64>load<u32>(p${i}, ${4 * j})`);
+        for (let i = 0; i < nm; i++) terms.push(`- <i64>load<u32>(m${i}, ${4 * j})`);
+        if (coef !== 1) terms.splice(0, terms.length, `+ ${coef} * (${terms.join(' ').replace(/^\+ /, '')})`);
+        if (Kl && Kl[j] !== 0n) terms.push(`+ ${lit(Kl[j])}`);
+        e(`  v = cc ${terms.join(' ')}; cc = v >> ${w};`);
+        e(`  ${name} = <u64>(v & ${lit(MASK)});`);
+      };
+      const names = [];
+      for (let j = 0; j < N; j++) names.push(`t${j}`);
+      e(`  let ${names.map((n) => `${n}: u64`).join(', ')}, q: u64, nx: u64;`);
+      for (let j = 0; j < N; j++) limb(j, names[j]);
+      let bound = Array(N).fill(MASK);
+      const carryPass = (why) => {
+        e(`  // carry pass (${why})`);
+        for (let j = 0; j < N - 1; j++) {
+          e(`  ${names[j + 1]} += ${names[j]} >> ${w}; ${names[j]} &= ${lit(MASK)};`);
+          bound[j + 1] += bound[j] >> W;
+          bound[j] = MASK;
+        }
+      };
+      for (let i = 0; i < N; i++) {
+        e(`  // row ${i}`);
+        e(`  q = (${names[0]} * ${lit(mu)}) & ${lit(MASK)};`);
+        if (bound.some((b, j) => b + MASK * pl[j] > U64MAX)) carryPass('bound would overflow');
+        for (let j = 0; j < N; j++) {
+          if (pl[j] === 0n) continue;
+          e(`  ${names[j]} += q * ${lit(pl[j])};`);
+          bound[j] += MASK * pl[j];
+        }
+        e(`  ${names[1]} += ${names[0]} >> ${w};`);
+        bound[1] += bound[0] >> W;
+        const freed = names.shift();
+        names.push(freed);
+        bound.shift();
+        bound.push(MASK);
+        limb(N + i, freed);
+      }
+      carryPass('normalise');
+      if (!post) emitFinal(names.slice(0, N));
+      else {
+        // v = t + 2g (post > 0) or t + 2p - 2g, < 4p; subtract 2p if >= 2p, then p if >= p
+        e(`  let sc: i64 = 0;`);
+        for (let j = 0; j < N; j++) {
+          const gterm = post > 0 ? `+ (<i64>load<u32>(g, ${4 * j}) << 1)` : `+ ${lit(2n * pl[j])} - (<i64>load<u32>(g, ${4 * j}) << 1)`;
+          e(`  let v${j}: i64 = <i64>${names[j]} ${gterm} + sc; sc = v${j} >> ${w}; v${j} &= ${lit(MASK)};`);
+        }
+        const p2 = limbsOf(2n * p, w, N);
+        e(`  let gc: i64 = 0;`);
+        for (let j = 0; j < N; j++) e(`  let h${j}: i64 = v${j} - ${lit(p2[j])} + gc; gc = h${j} >> ${w}; h${j} &= ${lit(MASK)};`);
+        for (let j = 0; j < N; j++) e(`  v${j} = (v${j} & gc) | (h${j} & ~gc);`);
+        emitFinal([...Array(N).keys()].map((j) => `(<u64>v${j})`));
+      }
+      e(`}`);
+      e('');
+    };
+    // K multiples: each subtrahend < 32 p^2 (every wide Fp2 re / im of fp2w_mul is), so
+    // K = 32 nm p^2 and the total is < (np + nm) * 32 p^2 <= 288 p^2 < maxT (= 630).
+    const kinds = [[1, 0], [1, 1], [1, 2], [1, 3], [2, 0], [2, 1], [3, 0], [2, 2], [2, 3], [3, 2], [3, 4], [4, 3], [5, 0], [4, 4], [3, 5]];
+    for (const [np, nm] of kinds) {
+      if (BigInt(32 * (np + nm)) >= maxT) throw new Error('reduction bound too small');
+      redc(np, nm, 32 * nm);
+    }
+    // Karabina / Granger-Scott: 3 (sum) +- 2g, operands < 16 p^2, K = 48 p^2 per subtrahend.
+    for (const [np, nm, post] of [[3, 3, 1], [2, 4, 1], [2, 1, -1], [3, 0, -1], [1, 2, 1]]) {
+      if (BigInt(48 * (np + nm)) * 2n >= maxT) throw new Error('reduction bound too small');
+      redc(np, nm, 48 * nm, 3, post);
+    }
+    // Line doubling of the Miller loop: 3 X^2 and 3b' Z^2 = 12 xi Z^2 from wide squares (< 16 p^2).
+    for (const [coef, np, nm] of [[3, 1, 0], [12, 1, 1], [12, 2, 0]]) {
+      if (BigInt(16 * coef * (np + nm)) >= maxT) throw new Error('reduction bound too small');
+      redc(np, nm, 16 * coef * nm, coef, 0);
+    }
+
+    // Karatsuba combination for a wide Fp2 product: re = W0 - W1 + 16p^2, im = W2 - W0 - W1.
+    const K8 = limbsOf(16n * P2, w, N2);
+    e(`/** Wide Fp2 product from the three Karatsuba products: out.re = w0 - w1 + 16p^2,`);
+    e(` *  out.im = w2 - w0 - w1 (exact, >= 0); bounds in ${pre}2w_mul. */`);
+    e(`function ${pre}w_kara(out: usize, w0: usize, w1: usize, w2: usize): void {`);
+    e(`  let cr: i64 = 0, ci: i64 = 0, a: i64, b: i64, v: i64;`);
+    for (let j = 0; j < N2; j++) {
+      e(`  a = <i64>load<u32>(w0, ${4 * j}); b = <i64>load<u32>(w1, ${4 * j});`);
+      e(`  v = cr + a - b${K8[j] ? ` + ${lit(K8[j])}` : ''}; cr = v >> ${w}; store<u32>(out, <u32>(v & ${lit(MASK)}), ${4 * j});`);
+      e(`  v = ci + <i64>load<u32>(w2, ${4 * j}) - a - b; ci = v >> ${w}; store<u32>(out, <u32>(v & ${lit(MASK)}), ${WS + 4 * j});`);
+    }
+    e(`}`);
+    e('');
+    e(`/** Scratch of the wide Fp2 kernels (single-threaded; never live across calls). */`);
+    e(`const ${PRE}2W_SCR: usize = memory.data(${3 * WS + 3 * FS}, 8);`);
+    e(`/** sa = a0 + a1, sb = b0 + b1 unreduced (normalised limbs) into the scratch. */`);
+    e(`function ${pre}2w_prep(a: usize, b: usize): void {`);
+    {
+      const u = emitLoad('a', 'a', 0);
+      const v = emitLoad('b', 'a', FS);
+      emitLin('s', [[1, u], [1, v]], false);
+      for (let j = 0; j < N; j++) e(`  store<u32>(${PRE}2W_SCR, <u32>s${j}, ${3 * WS + 4 * j});`);
+      const u2 = emitLoad('c', 'b', 0);
+      const v2 = emitLoad('d', 'b', FS);
+      emitLin('t', [[1, u2], [1, v2]], false);
+      for (let j = 0; j < N; j++) e(`  store<u32>(${PRE}2W_SCR, <u32>t${j}, ${3 * WS + FS + 4 * j});`);
+    }
+    e(`}`);
+    e('');
+    e(`/** Karatsuba Fp2 product a*b = (a0 b0 - a1 b1) + (a0 b1 + a1 b0) u (fp2.ts's fp2_mul):`);
+    e(` *  3 double-width products, 2 reductions. out may alias a or b. */`);
+    e(`export function ${pre}2k_mul(out: usize, a: usize, b: usize): void {`);
+    e(`  ${pre}2w_prep(a, b);`);
+    e(`  ${pre}_mulw(${PRE}2W_SCR, a, b);`);
+    e(`  ${pre}_mulw(${PRE}2W_SCR + ${WS}, a + ${FS}, b + ${FS});`);
+    e(`  ${pre}_mulw(${PRE}2W_SCR + ${2 * WS}, ${PRE}2W_SCR + ${3 * WS}, ${PRE}2W_SCR + ${3 * WS + FS});`);
+    e(`  ${pre}_redc_p1m2(out + ${FS}, ${PRE}2W_SCR + ${2 * WS}, ${PRE}2W_SCR, ${PRE}2W_SCR + ${WS});`);
+    e(`  ${pre}_redc_p1m1(out, ${PRE}2W_SCR, ${PRE}2W_SCR + ${WS});`);
+    e(`}`);
+    e('');
+    e(`/** Wide Fp2 square: out (2 wide values) = a^2 unreduced, for coefficients < 2p (normalised`);
+    e(` *  limbs): re = (a0 + a1)(a0 - a1 + 2p) = a0^2 - a1^2 + 2p (a0 + a1) in [0, 16p^2), im = 2 a0 a1 < 8p^2. */`);
+    e(`export function ${pre}2w_sqr(out: usize, a: usize): void {`);
+    e(`  ${pre}2w_sqr_prep(a);`);
+    e(`  ${pre}_mulw(out, ${PRE}2W_SCR + ${3 * WS}, ${PRE}2W_SCR + ${3 * WS + FS});`);
+    e(`  ${pre}_mulw(out + ${WS}, a, ${PRE}2W_SCR + ${3 * WS + 2 * FS});`);
+    e(`}`);
+    e('');
+    e(`/** s = a0 + a1, d = a0 - a1 + 2p, e = 2 a1 (unreduced, < 4p) into the scratch. */`);
+    e(`function ${pre}2w_sqr_prep(a: usize): void {`);
+    {
+      const u = emitLoad('a', 'a', 0);
+      const v = emitLoad('b', 'a', FS);
+      const st = (nm, off) => { for (let j = 0; j < N; j++) e(`  store<u32>(${PRE}2W_SCR, <u32>${nm}${j}, ${off + 4 * j});`); };
+      emitLin('s', [[1, u], [1, v]], false); st('s', 3 * WS);
+      const p2 = limbsOf(2n * p, w, N);
+      e(`  let dc: i64 = 0;`);
+      for (let j = 0; j < N; j++) {
+        e(`  const ds${j}: i64 = <i64>a${j} - <i64>b${j} + ${lit(p2[j])} + dc; dc = ds${j} >> ${w};`);
+        e(`  store<u32>(${PRE}2W_SCR, <u32>(ds${j} & ${lit(MASK)}), ${3 * WS + FS + 4 * j});`);
+      }
+      emitLin('e', [[1, v], [1, v]], false); st('e', 3 * WS + 2 * FS);
+    }
+    e(`}`);
+    e('');
+    e(`/** Wide Fp2 product: out (2 wide values, re then im) = a*b unreduced. Operand`);
+    e(` *  coefficients a_i < alpha p, b_i < beta p (normalised limbs) with alpha beta <= 16 (e.g. both`);
+    e(` *  < 4p, or < 2p and < 8p): re = a0b0 - a1b1 + 16p^2 in (0, 32p^2), im = a0b1 + a1b0 in`);
+    e(` *  [0, 32p^2). Both are valid operands (and subtrahends) of ${pre}_redc_p*m*. */`);
+    e(`export function ${pre}2w_mul(out: usize, a: usize, b: usize): void {`);
+    e(`  ${pre}2w_prep(a, b);`);
+    e(`  ${pre}_mulw(${PRE}2W_SCR, a, b);`);
+    e(`  ${pre}_mulw(${PRE}2W_SCR + ${WS}, a + ${FS}, b + ${FS});`);
+    e(`  ${pre}_mulw(${PRE}2W_SCR + ${2 * WS}, ${PRE}2W_SCR + ${3 * WS}, ${PRE}2W_SCR + ${3 * WS + FS});`);
+    e(`  ${pre}w_kara(out, ${PRE}2W_SCR, ${PRE}2W_SCR + ${WS}, ${PRE}2W_SCR + ${2 * WS});`);
+    e(`}`);
+    e('');
+  }
+
   function header() {
     e(`// GENERATED by wasm/gen/gen-field.mjs (limb width ${w}) - do not edit by hand.`);
     e(`// ${name}: p = ${hex(p)} (${bits} bits)`);
@@ -258,9 +502,13 @@ function genField({ pre, name, p, w, bytes, wideChunk, exps, sqrStyle, mulStyle,
   }
 
   // ----- mul, operand scanning -----
-  function genMulLazy(sum2 = false) {
+  function genMulLazy(sum2 = false, sub1 = false) {
     // Mitscha-Baude style: t[j] += x_i*y_j ; q = t0*mu ; t[j] += q*p_j ; shift by one limb.
-    if (sum2) {
+    if (sub1) {
+      e(`/** out = a*b/R - c mod p (fused, for affine additions: y3 = lambda (x1 - x3) - y1).`);
+      e(` *  a < p, b < 4p (e.g. an ${pre}_sub_nr result), c < p. out may alias anything. */`);
+      e(`export function ${pre}_mul_sub(out: usize, a: usize, b: usize, c: usize): void {`);
+    } else if (sum2) {
       e(`/** out = (a*b + c*d)/R mod p: a sum of two Montgomery products with a single`);
       e(` *  reduction (lazy reduction; 2p^2 < pR keeps the result below 2p). */`);
       e(`export function ${pre}_mul_sum2(out: usize, a: usize, b: usize, c: usize, d: usize): void {`);
@@ -323,7 +571,8 @@ function genField({ pre, name, p, w, bytes, wideChunk, exps, sqrStyle, mulStyle,
     // normalise
     carryPass('normalise');
     if (zero[N - 1]) throw new Error('top limb unset');
-    emitFinal(names.slice(0, N));
+    if (sub1) emitFinalSub(names.slice(0, N), ['c'], 1);
+    else emitFinal(names.slice(0, N));
     e(`}`);
     e('');
   }
@@ -436,6 +685,20 @@ function genField({ pre, name, p, w, bytes, wideChunk, exps, sqrStyle, mulStyle,
     e(`  let c: i64 = 0;`);
     for (let j = 0; j < N; j++) e(`  let s${j}: i64 = ${ld('a', j)} + ${ld('b', j)} + c; c = s${j} >> ${w}; s${j} &= ${lit(MASK)};`);
     emitFinal([...Array(N).keys()].map((j) => `<u64>s${j}`).map((x) => `(${x})`));
+    e(`}`);
+    e('');
+    e(`/** out = a + b WITHOUT reduction (normalised limbs). For operands of multiplications only:`);
+    e(` *  with a, b < p the result is < 2p, which ${pre}_mul / ${pre}_sqr / ${pre}_mul_sum2 / ${pre}_mulw accept`);
+    e(` *  (products < 4p^2 < pR). Never store the result as a field element. */`);
+    e(`export function ${pre}_add_nr(out: usize, a: usize, b: usize): void {`);
+    e(`  let c: u32 = 0;`);
+    for (let j = 0; j < N; j++) e(`  { const s: u32 = load<u32>(a, ${4 * j}) + load<u32>(b, ${4 * j}) + c; c = s >> ${w}; store<u32>(out, s & ${lit(MASK)}, ${4 * j}); }`);
+    e(`}`);
+    e('');
+    e(`/** out = a - b + p WITHOUT reduction: in (0, 2p) for a, b < p; same use as ${pre}_add_nr. */`);
+    e(`export function ${pre}_sub_nr(out: usize, a: usize, b: usize): void {`);
+    e(`  let c: i32 = 0;`);
+    for (let j = 0; j < N; j++) e(`  { const s: i32 = <i32>load<u32>(a, ${4 * j}) - <i32>load<u32>(b, ${4 * j}) + ${lit(pl[j])} + c; c = s >> ${w}; store<u32>(out, <u32>s & ${lit(MASK)}, ${4 * j}); }`);
     e(`}`);
     e('');
     e(`/** out = 2a mod p. */`);
@@ -676,6 +939,10 @@ function genField({ pre, name, p, w, bytes, wideChunk, exps, sqrStyle, mulStyle,
   if (w === 32) genMulCios();
   else if (mulStyle === 'comba') genComba('mul');
   else genMulLazy();
+  if (w !== 32 && fp2) {
+    genMulLazy(false, true);
+    genSqrLazy(true);
+  }
   if (w !== 32) genMulLazy(true);
   else {
     e(`/** out = (a*b + c*d)/R mod p (two products, added). */`);
@@ -701,6 +968,7 @@ function genField({ pre, name, p, w, bytes, wideChunk, exps, sqrStyle, mulStyle,
   genMisc();
   genGeneric();
   if (fp2 && w !== 32) genFp2Fused();
+  if (fp2 && w !== 32) genWide();
   return { src: L.join('\n'), N, R };
 }
 

@@ -124,6 +124,25 @@ describe('Fp12 (wasm) vs noble', () => {
     }
   });
 
+  it('double-width paths (fp6_mul, mul_by_01/1, fp12 mul/sqr, mul_by_014) on extreme coefficients', () => {
+    // coefficients p-1 maximise the unreduced sums and wide products (bounds of the fp_redc_* kernels)
+    const r = rng(77n);
+    const pick = (): bigint => [P - 1n, P - 1n, P - 2n, 0n, 1n, (P - 1n) / 2n][Number(r.fp() % 6n)];
+    const e12 = (all: boolean): Fp12T => unflat12(Array.from({ length: 12 }, () => (all ? P - 1n : pick())));
+    for (let i = 0; i < 60; i++) {
+      const a = e12(i === 0);
+      const b = e12(i === 0 || i === 1);
+      expect(run12(2, a, b)[1]).toEqual(Fp12.mul(a, b));
+      expect(run12(3, a)[1]).toEqual(Fp12.sqr(a));
+      expect(run6(2, a.c0, b.c1)[1]).toEqual(Fp6.mul(a.c0, b.c1));
+      expect(run6(30, a.c0, b.c1)[1]).toEqual(Fp6.mul(a.c0, { c0: Fp2.ZERO, c1: b.c1.c0, c2: Fp2.ZERO }));
+      expect(run6(31, a.c1, b.c0)[1]).toEqual(Fp6.mul(a.c1, { c0: b.c0.c0, c1: b.c0.c1, c2: Fp2.ZERO }));
+      const [c0, c1, c4] = [b.c0.c0, b.c0.c1, b.c1.c1];
+      const sparse: Fp12T = { c0: { c0, c1, c2: Fp2.ZERO }, c1: { c0: Fp2.ZERO, c1: c4, c2: Fp2.ZERO } };
+      expect(run12(40, a, [...flat2(c0), ...flat2(c1), ...flat2(c4)])[1]).toEqual(Fp12.mul(a, sparse));
+    }
+  });
+
   it(`cyclotomic square = square on the cyclotomic subgroup: ${N} inputs`, () => {
     const r = rng(15n);
     for (let i = 0; i < N; i++) {
