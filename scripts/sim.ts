@@ -2,7 +2,10 @@
  * `npm run sim -- --validators V --byzantine B --crash C --partition MS
  *   --drop P --delay MIN:MAX --blocks N --seed S [--sig bls|bls-memo|insecure-fast]
  *   [--slot MS] [--round SLOTS] [--spare K] [--byz-kind mixed|equivocate|withhold|invalid]
- *   [--crash-at MS] [--partition-at MS]`
+ *   [--crash-at MS] [--partition-at MS] [--emr N]`
+ *
+ * In the bls modes the blocks carry real ledger transactions: each producer
+ * adds N (default 2) synthetic EMR entries, applied by the ledger's applyBlock.
  *
  * Runs the deterministic DPoS simulator (src/lib/chain/sim) and prints a JSON
  * summary as its last line:
@@ -29,7 +32,7 @@ function parse(argv: string[]): SimOptions {
     return n;
   };
   const [dmin, dmax] = (a.get('delay') ?? '20:100').split(':').map(Number);
-  const known = ['validators', 'byzantine', 'crash', 'partition', 'drop', 'delay', 'blocks', 'seed', 'sig', 'slot', 'round', 'spare', 'byz-kind', 'crash-at', 'partition-at'];
+  const known = ['validators', 'byzantine', 'crash', 'partition', 'drop', 'delay', 'blocks', 'seed', 'sig', 'slot', 'round', 'spare', 'byz-kind', 'crash-at', 'partition-at', 'emr'];
   for (const k of a.keys()) if (!known.includes(k)) throw new RangeError(`unknown option --${k}`);
   return {
     validators: num('validators', 4),
@@ -47,7 +50,8 @@ function parse(argv: string[]): SimOptions {
     roundSlots: num('round', 8),
     spare: a.has('spare') ? num('spare', 0) : undefined,
     byzantineKind: (a.get('byz-kind') ?? 'mixed') as ByzantineKind,
-    crashAt: num('crash-at', 0)
+    crashAt: num('crash-at', 0),
+    emrPerBlock: a.has('emr') ? num('emr', 2) : undefined
   };
 }
 

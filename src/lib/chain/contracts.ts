@@ -68,8 +68,11 @@ export class ContractRegistry<Env = unknown> {
 
   /**
    * Runs every matching contract for the transactions of `block`, which must be
-   * final in `state` (height <= state.finalized.height); throws RangeError
-   * otherwise — nothing runs on an unfinalised block.
+   * final in `state` (height <= state.finalized.height: final by the
+   * Streamlet rule the chain itself proves, not merely certified by one
+   * carried certificate); throws RangeError otherwise — nothing runs on an
+   * unfinalised block. Under consensus, `LedgerSink`'s `onLedgerFinal`
+   * (consensus/ledger.ts) calls this once per newly final block.
    */
   async runFinalized(state: ChainState, block: Block, env: Env): Promise<{ contract: string; txId: Hash; outcome: ContractOutcome }[]> {
     if (block.header.height > state.finalized.height) throw new RangeError(`block ${block.header.height} is not final (final through ${state.finalized.height})`);

@@ -10,7 +10,8 @@
  * | transaction | `medchain/tx` | encoding without `sig` | SHA-256(encodeTx(tx)) |
  * | block header | `medchain/block` | encoding without `sig` | SHA-256(encodeHeader(h)) |
  * | block | `medchain/blk` (header, txs, certs) | – | = header id |
- * | finality vote | `medchain/finality` | {t, v, chain, block, height} | – |
+ * | evidence | (inside an `evidence` tx) double-block, double-vote, invalid-block (a whole block; nesting depth 1) | – | – |
+ * | finality vote | `medchain/finality` | {t, v, chain, block, height, slot} | – |
  * | certificate | `medchain/cert` | – | – |
  * | validator set | `medchain/validators` | – | validatorSetId = SHA-256 |
  * | state | `medchain/state` | – | stateId = SHA-256 |
@@ -99,14 +100,19 @@ export function auditValue(a: AuditMeta): Value {
     : { scheme: a.scheme, n: a.n, r1: a.r1, r2: a.r2, idm: a.idm, pkP: a.pkP, v: a.v };
 }
 
-function voteValue(x: FinalityVote): Value {
+export function voteValue(x: FinalityVote): Value {
   return { chain: x.chain, block: x.block, height: x.height, slot: x.slot, validator: x.validator, sig: x.sig };
 }
 
-function evidenceValue(e: Evidence): Value {
-  return e.kind === 'double-block'
-    ? { kind: e.kind, a: headerValue(e.a, true), b: headerValue(e.b, true) }
-    : { kind: e.kind, a: voteValue(e.a), b: voteValue(e.b) };
+export function evidenceValue(e: Evidence): Value {
+  switch (e.kind) {
+    case 'double-block':
+      return { kind: e.kind, a: headerValue(e.a, true), b: headerValue(e.b, true) };
+    case 'double-vote':
+      return { kind: e.kind, a: voteValue(e.a), b: voteValue(e.b) };
+    case 'invalid-block':
+      return { kind: e.kind, block: blockValue(e.block) };
+  }
 }
 
 export function bodyValue(b: TxBody): Value {
@@ -202,8 +208,11 @@ export function certRoot(certs: readonly FinalityCertificate[]): Hash {
   return sha256(encode({ t: T_CERT, v: CHAIN_VERSION, certs: certs.map(certValue) }));
 }
 
+export function blockValue(b: Block): Value {
+  return { t: T_BLOCK, v: CHAIN_VERSION, header: headerValue(b.header, true), txs: b.txs.map((t) => txValue(t, true)), certs: b.certs.map(certValue) };
+}
 export function encodeBlock(b: Block): Uint8Array {
-  return encode({ t: T_BLOCK, v: CHAIN_VERSION, header: headerValue(b.header, true), txs: b.txs.map((t) => txValue(t, true)), certs: b.certs.map(certValue) });
+  return encode(blockValue(b));
 }
 
 /** The one message every validator signs to certify `block` (at `height`, `slot`) of chain `chain`. */
@@ -360,18 +369,30 @@ export function decodeAudit(v: unknown): AuditMeta {
   return a;
 }
 
-function decodeVote(v: unknown, what: string): FinalityVote {
+export function voteFromValue(v: unknown, what = 'vote'): FinalityVote {
   const m = expectMap(v, what);
   onlyKeys(m, ['chain', 'block', 'height', 'slot', 'validator', 'sig'], what);
   return { chain: hash(m.chain, `${what}.chain`), block: hash(m.block, `${what}.block`), height: expectUint(m.height, `${what}.height`), slot: expectUint(m.slot, `${what}.slot`), validator: key(m.validator, `${what}.validator`), sig: sig(m.sig, `${what}.sig`) };
 }
 
-function decodeEvidence(v: unknown): Evidence {
+let evidenceDepth = 0;
+/** Decodes evidence; an invalid-block's block may not itself carry invalid-block evidence. */
+export function evidenceFromValue(v: unknown): Evidence {
   const m = expectMap(v, 'evidence');
+  const kind = oneOf(m.kind, ['double-block', 'double-vote', 'invalid-block'] as const, 'evidence.kind');
+  if (kind === 'invalid-block') {
+    onlyKeys(m, ['kind', 'block'], 'evidence');
+    if (evidenceDepth > 0) throw new FormatError('out-of-range', 'evidence: invalid-block evidence nested in invalid-block evidence');
+    evidenceDepth++;
+    try {
+      return { kind, block: blockFromValue(m.block) };
+    } finally {
+      evidenceDepth--;
+    }
+  }
   onlyKeys(m, ['kind', 'a', 'b'], 'evidence');
-  const kind = oneOf(m.kind, ['double-block', 'double-vote'] as const, 'evidence.kind');
   if (kind === 'double-block') return { kind, a: headerFromValue(m.a, 'evidence.a'), b: headerFromValue(m.b, 'evidence.b') };
-  return { kind, a: decodeVote(m.a, 'evidence.a'), b: decodeVote(m.b, 'evidence.b') };
+  return { kind, a: voteFromValue(m.a, 'evidence.a'), b: voteFromValue(m.b, 'evidence.b') };
 }
 
 const DECISIONS = ['granted', 'refused'] as const;
@@ -452,7 +473,7 @@ export function decodeBody(v: unknown): TxBody {
       return { type, pid: pid(m.pid, 'pid'), requester: key(m.requester, 'requester'), reason: expectString(m.reason, 'reason', MAX_TEXT), time: expectUint(m.time, 'time') };
     case 'evidence':
       only('evidence');
-      return { type, evidence: decodeEvidence(m.evidence) };
+      return { type, evidence: evidenceFromValue(m.evidence) };
     case 'delivery':
       only('record', 'pid', 'requester', 'mode', 'digest', 'prev');
       return { type, record: hash(m.record, 'record'), pid: pid(m.pid, 'pid'), requester: key(m.requester, 'requester'), mode: oneOf(m.mode, MODES, 'mode'), digest: hash(m.digest, 'digest'), prev: hashOrNull(m.prev, 'prev') };

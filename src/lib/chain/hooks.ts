@@ -13,8 +13,10 @@
  * - checkProducer: no extra rule beyond applyBlock's generic one (producer is a
  *   tier-3A member of the current validator set, slot strictly increasing);
  * - creditDeltas: none;
- * - finalize: the highest certified block is final (SPEC §6: a certificate
- *   makes a block irreversible).
+ * - validatorsFor: state.validators;
+ * - finalize: `streamletFinalize` (Streamlet, docs/consensus.md: one
+ *   certificate makes a block certified; three certified blocks in
+ *   consecutive slots make the middle one and its ancestors final).
  */
 import { hex } from './bytes';
 import type { Block, ChainState, ConsensusHooks, Hex, PublicKey, UnfinalizedBlock } from './types';
@@ -49,14 +51,31 @@ export function topValidators(state: Pick<ChainState, 'members' | 'votes' | 'cre
 
 export const defaultHooks: ConsensusHooks = {
   checkProducer: () => null,
+  validatorsFor: (state: ChainState) => state.validators,
   creditDeltas: () => new Map(),
   nextValidators: (state: ChainState, _block: Block) => topValidators(state),
-  finalize: (finalizedHeight: number, unfinalized: readonly UnfinalizedBlock[]) => {
-    let h = finalizedHeight;
-    for (const u of unfinalized) if (u.certified && u.height > h) h = u.height;
-    return h;
-  }
+  finalize: (finalizedHeight: number, unfinalized: readonly UnfinalizedBlock[]) => streamletFinalize(finalizedHeight, unfinalized)
 };
+
+/**
+ * Streamlet finality over the blocks above the last final one (ascending):
+ * the highest M that is certified, whose parent is certified with slot
+ * M.slot - 1 and whose child is certified with slot M.slot + 1. The parent of
+ * the first unfinalised block is the last final block: certified (or genesis,
+ * slot 0, so M.slot must be 1); when it was made final by this rule its child
+ * (that first block) has the next slot already.
+ */
+export function streamletFinalize(finalizedHeight: number, unfinalized: readonly UnfinalizedBlock[]): number {
+  let h = finalizedHeight;
+  for (let i = 0; i + 1 < unfinalized.length; i++) {
+    const m = unfinalized[i];
+    const c = unfinalized[i + 1];
+    if (!m.certified || !c.certified || c.slot !== m.slot + 1) continue;
+    const parentOk = i === 0 ? finalizedHeight > 0 || m.slot === 1 : unfinalized[i - 1].certified && unfinalized[i - 1].slot + 1 === m.slot;
+    if (parentOk) h = m.height;
+  }
+  return h;
+}
 
 export function keyHex(k: PublicKey): Hex {
   return hex(k);

@@ -42,6 +42,15 @@ export {
   blockId,
   encodeBlock,
   decodeBlock,
+  blockValue,
+  blockFromValue,
+  txFromValue,
+  voteValue,
+  voteFromValue,
+  evidenceValue,
+  evidenceFromValue,
+  certValue,
+  certFromValue,
   encodeCert,
   decodeCert,
   certRoot,
@@ -51,10 +60,10 @@ export {
   merkleProof,
   verifyMerkleProof
 } from './encoding';
-export { genesisState, applyBlock, applyPayload, checkTransaction, blockTime, type ApplyOptions, type PayloadContext } from './state';
+export { genesisState, applyBlock, applyPayload, checkTransaction, blockTime, selectTransactions, type ApplyOptions, type PayloadContext } from './state';
 export { consentAllows } from './validate';
 export { quorum, bitmapLength, bitmapFromIndices, bitmapIndices, signFinality, makeCertificate, verifyCertificate } from './certificate';
-export { defaultHooks, standings, qualified, topValidators } from './hooks';
+export { defaultHooks, standings, qualified, topValidators, streamletFinalize } from './hooks';
 export { encodeState, decodeState, stateId, T_STATE } from './state-codec';
 export { makeMember, signTx, signHeader, makeGenesis, produceBlock, type Produced } from './build';
 export {

@@ -9,9 +9,17 @@
  *    chain id, is that chain; its validator set is trusted;
  * 2. trust in headers grows to a fixpoint: a header with a certificate in the
  *    bundle whose `validators` set is trusted and whose certificate verifies
- *    (fastAggregateVerify over the set named in the bundle) is anchored, and
- *    so is every ancestor reachable by `prev` inside the bundle; an anchored
- *    header's `nextValidators` set becomes trusted (validator hand-off);
+ *    (fastAggregateVerify over the set named in the bundle) is *certified*,
+ *    and its `nextValidators` set becomes trusted (validator hand-off: a
+ *    quorum of a trusted set signed the header naming it);
+ *    a certified header M is *final* (Streamlet, docs/consensus.md) when its
+ *    parent is certified with slot M.slot - 1 (or is genesis and M.slot = 1)
+ *    and its child in the bundle is certified with slot M.slot + 1; M and
+ *    every ancestor reachable by `prev` inside the bundle are anchored. So
+ *    for each entry the bundle carries the headers from the entry's parent up
+ *    to such a triple (P, M, C) at or above it and the certificates of P, M
+ *    and C (certificates are those carried by later blocks or gathered from
+ *    votes: `ChainStore.getCertificate`);
  * 3. every entry's block is anchored, its transaction is in the block
  *    (Merkle proof against txRoot), its signature verifies (one batch), it is
  *    for this pid and chain, and the `prev` links run unbroken from null;
@@ -84,7 +92,8 @@ export const MAX_ANCHOR_WALK = 256;
 
 /**
  * Builds the bundle for `pid` from `source`. Throws ChainError('not-final') if
- * an entry's block (or a validator hand-off) has no certified descendant yet.
+ * an entry's block (or a validator hand-off) has no Streamlet finality proof
+ * in the source yet (the newest blocks become provable two slots later).
  */
 export async function exportPatientChains(source: PatientChainSource, pid: Pid): Promise<PatientChainBundle> {
   const genesis = await source.getBlockAt(0);
@@ -96,21 +105,38 @@ export async function exportPatientChains(source: PatientChainSource, pid: Pid):
   if (!gs.ok) throw gs.error;
   sets.set(hex(validatorSetId(gs.state.validators)), [...gs.state.validators]);
 
-  /** Adds the block's header and, walking up, headers until one with a certificate. */
+  /**
+   * Adds the block's header and, walking up its chain, headers and
+   * certificates until a Streamlet proof that it is final: a block M at or
+   * above it whose parent, M and child are certified in consecutive slots
+   * (genesis counts as certified at slot 0).
+   */
   async function anchor(block: Block): Promise<void> {
+    type Item = { id: Hash; slot: number; cert: FinalityCertificate | undefined | 'genesis' };
+    const items: Item[] = [];
+    const parent = block.header.height === 0 ? undefined : await source.getBlock(block.header.prev);
+    if (parent) {
+      const pid = blockId(parent);
+      if (parent.header.height > 0) headers.set(hex(pid), parent.header);
+      items.push({ id: pid, slot: parent.header.slot, cert: parent.header.height === 0 ? 'genesis' : certs.get(hex(pid)) ?? (await source.getCertificate(pid)) });
+    }
     let b: Block | undefined = block;
     for (let step = 0; b && step <= MAX_ANCHOR_WALK; step++) {
       const id = blockId(b);
-      headers.set(hex(id), b.header);
-      const cert = certs.get(hex(id)) ?? (await source.getCertificate(id));
-      if (cert) {
-        certs.set(hex(id), cert);
-        return;
+      if (b.header.height > 0) headers.set(hex(id), b.header);
+      items.push({ id, slot: b.header.slot, cert: b.header.height === 0 ? 'genesis' : certs.get(hex(id)) ?? (await source.getCertificate(id)) });
+      const n = items.length;
+      if (n >= 3) {
+        const [p, m, c] = items.slice(n - 3);
+        if (p.cert && m.cert && c.cert && p.slot + 1 === m.slot && m.slot + 1 === c.slot) {
+          for (const it of items) if (it.cert && it.cert !== 'genesis') certs.set(hex(it.id), it.cert);
+          return;
+        }
       }
       b = await source.getBlockAt(b.header.height + 1);
       if (b && !equalBytes(b.header.prev, id)) b = undefined;
     }
-    throw new ChainError('not-final', `block ${block.header.height} has no certified descendant yet`);
+    throw new ChainError('not-final', `block ${block.header.height} has no Streamlet finality proof yet (three certified blocks in consecutive slots at or above it)`);
   }
 
   const entries = async (chain: PatientChainName): Promise<BundleEntry[]> => {
@@ -231,8 +257,10 @@ function verifyInner(bundle: PatientChainBundle, expectedChain: Hash | undefined
   const certFor = new Map<Hex, FinalityCertificate>();
   for (const c of bundle.certificates) certFor.set(hex(c.block), c);
 
-  // Trust fixpoint.
-  const anchored = new Set<Hex>([hex(chain)]);
+  // Certified headers: a certificate that verifies under a trusted set. A
+  // certified header's nextValidators becomes trusted (a quorum of a trusted
+  // set signed the header that names it: validator hand-off).
+  const certified = new Set<Hex>();
   const checked = new Set<Hex>();
   for (let changed = true; changed; ) {
     changed = false;
@@ -247,13 +275,27 @@ function verifyInner(bundle: PatientChainBundle, expectedChain: Hash | undefined
       const err = verifyCertificate(cert, set, chain, `certificate of block ${h.height}`);
       if (err) return { ok: false, error: err };
       checked.add(id);
+      certified.add(id);
+      trusted.add(hex(h.nextValidators));
       changed = true;
-      for (let cur: BlockHeader | undefined = h, cid = id; cur && !anchored.has(cid); ) {
-        anchored.add(cid);
-        trusted.add(hex(cur.nextValidators));
-        cid = hex(cur.prev);
-        cur = byId.get(cid);
-      }
+    }
+  }
+  // Final (Streamlet): M certified, its parent certified (or genesis) with
+  // slot M.slot - 1, its child certified with slot M.slot + 1; M's ancestors
+  // inside the bundle are final with it.
+  const anchored = new Set<Hex>([hex(chain)]);
+  for (const id of certified) {
+    const m = byId.get(id)!;
+    const p = hex(m.prev);
+    const ph = byId.get(p);
+    const parentOk = p === hex(chain) ? m.slot === 1 : ph !== undefined && certified.has(p) && ph.slot + 1 === m.slot;
+    const c = childOf.get(id);
+    const childOk = c !== undefined && certified.has(c) && byId.get(c)!.slot === m.slot + 1;
+    if (!parentOk || !childOk) continue;
+    for (let cur: BlockHeader | undefined = m, cid = id; cur && !anchored.has(cid); ) {
+      anchored.add(cid);
+      cid = hex(cur.prev);
+      cur = byId.get(cid);
     }
   }
 
@@ -267,7 +309,7 @@ function verifyInner(bundle: PatientChainBundle, expectedChain: Hash | undefined
       const where = `${name} entry ${i}`;
       const h = byId.get(hex(e.block));
       if (!h || h.height === 0) return fail('not-found', 'its block header is not in the bundle', where);
-      if (!anchored.has(hex(e.block))) return fail('not-final', `block ${h.height} is not covered by a valid certificate`, where);
+      if (!anchored.has(hex(e.block))) return fail('not-final', `block ${h.height} is not proven final (no three certified blocks in consecutive slots at or above it)`, where);
       const id = txId(e.tx);
       if (!verifyMerkleProof(h.txRoot, id, e.index, e.count, e.path)) return fail('bad-root', `not included in block ${h.height}`, where);
       if (!equalBytes(e.tx.chain, chain)) return fail('wrong-chain', 'transaction for another chain', where);

@@ -9,15 +9,16 @@
  * Order of checks for a block (each failure is a ChainError):
  *  1. header: version, chain, height = state.height + 1, prev = state.head,
  *     slot > state.slot ('out-of-order'); txRoot, certRoot, validators =
- *     validatorSetId(state.validators) ('bad-root');
- *  2. producer: a member hospital of tier 3A in state.validators, then
+ *     validatorSetId(hooks.validatorsFor(state, header)) ('bad-root');
+ *  2. producer: a member hospital of tier 3A in that set, then
  *     hooks.checkProducer ('not-producer');
  *  3. signatures: header + every transaction + evidence signatures in one
  *     bls.batchVerify; on failure each is checked alone to name the culprit
  *     ('bad-signature');
  *  4. certificates carried: ascending, each for a block in state.unfinalized
  *     (same height and id), verified against that block's validator set;
- *     finalized advances ('bad-certificate');
+ *     they make blocks certified; hooks.finalize (Streamlet by default)
+ *     moves `finalized` ('bad-certificate');
  *  5. transactions in order (rules in validate.ts; replay protection by
  *     per-author seq: 'replay' if already used, 'out-of-order' if ahead);
  *  6. hooks.creditDeltas, then hooks.nextValidators; its validatorSetId must be
@@ -135,6 +136,9 @@ function txSigItems(tx: Transaction, where: string): SigItem[] {
     if (e.kind === 'double-block') {
       items.push({ pk: e.a.producer, msg: headerSigningBytes(e.a), sig: e.a.sig, where: `${where} evidence.a` });
       items.push({ pk: e.b.producer, msg: headerSigningBytes(e.b), sig: e.b.sig, where: `${where} evidence.b` });
+    } else if (e.kind === 'invalid-block') {
+      const h = e.block.header;
+      items.push({ pk: h.producer, msg: headerSigningBytes(h), sig: h.sig, where: `${where} evidence.block` });
     } else {
       items.push({ pk: e.a.validator, msg: finalityMessage(e.a.chain, e.a.block, e.a.height, e.a.slot), sig: e.a.sig, where: `${where} evidence.a` });
       items.push({ pk: e.b.validator, msg: finalityMessage(e.b.chain, e.b.block, e.b.height, e.b.slot), sig: e.b.sig, where: `${where} evidence.b` });
@@ -216,13 +220,14 @@ export function applyBlockInner(state: ChainState, block: Block, hooks: Consensu
   const ids = block.txs.map(txId);
   if (!equalBytes(merkleRoot(ids), h.txRoot)) return fail(new ChainError('bad-root', 'txRoot does not match the transactions', where));
   if (!equalBytes(certRoot(block.certs), h.certRoot)) return fail(new ChainError('bad-root', 'certRoot does not match the certificates', where));
-  if (!equalBytes(validatorSetId(state.validators), h.validators)) return fail(new ChainError('bad-root', 'validators is not the current validator set', where));
+  const current = hooks.validatorsFor(state, h);
+  if (!equalBytes(validatorSetId(current), h.validators)) return fail(new ChainError('bad-root', 'validators is not the validator set of this block', where));
   for (const tx of block.txs) if (tx.body.type === 'genesis') return fail(new ChainError('not-authorised', 'genesis only in block 0', where));
 
   // 2. producer
   const pk = hex(h.producer);
   const prod = state.members.get(pk);
-  if (!prod || prod.role !== 'hospital' || prod.tier !== '3A' || !state.validators.some((v) => equalBytes(v, h.producer))) {
+  if (!prod || prod.role !== 'hospital' || prod.tier !== '3A' || !current.some((v) => equalBytes(v, h.producer))) {
     return fail(new ChainError('not-producer', 'producer is not a tier-3A validator', where));
   }
   err = hooks.checkProducer(state, h);
@@ -286,9 +291,45 @@ export function applyBlockInner(state: ChainState, block: Block, hooks: Consensu
   if (opts.checkNext && !equalBytes(nextId, h.nextValidators)) return fail(new ChainError('bad-root', 'nextValidators does not match the validator set after this block', where));
   unfinalized = [...unfinalized, { height: h.height, slot: h.slot, id, validators: h.validators, certified: false }];
   const sets = new Map<Hex, readonly PublicKey[]>();
-  for (const u of unfinalized) sets.set(hex(u.validators), state.validatorSets.get(hex(u.validators)) ?? state.validators);
+  for (const u of unfinalized) sets.set(hex(u.validators), state.validatorSets.get(hex(u.validators)) ?? current);
+  sets.set(hex(h.validators), current);
   sets.set(hex(nextId), next);
   return { result: { ok: true, state: { ...afterCredits, validators: next, validatorSets: sets, finalized, unfinalized } }, next };
+}
+
+/**
+ * The transactions a producer can put in its next block on `state` at `slot`
+ * carrying `certs` (assumed valid: consensus checked them): candidates are
+ * tried in order against the evolving state, with finality as the
+ * certificates will make it (so deliveries and audit results that wait for
+ * it are admitted); their signatures are assumed checked at mempool admission
+ * (checkTransaction). Those that break a rule are left out and reported.
+ */
+export function selectTransactions(
+  state: ChainState,
+  slot: number,
+  candidates: readonly Transaction[],
+  certs: readonly { height: number }[] = [],
+  hooks: ConsensusHooks = defaultHooks
+): { txs: Transaction[]; rejected: { tx: Transaction; error: ChainError }[] } {
+  const d = draftOf(state, state.height + 1, slot);
+  const heights = new Set(certs.map((c) => c.height));
+  const unfinalized = state.unfinalized.map((u) => (heights.has(u.height) ? { ...u, certified: true } : u));
+  const fh = hooks.finalize(state.finalized.height, unfinalized);
+  const f = unfinalized.find((u) => u.height === fh);
+  if (fh > state.finalized.height && f) d.finalized = { height: fh, id: f.id };
+  const txs: Transaction[] = [];
+  const rejected: { tx: Transaction; error: ChainError }[] = [];
+  for (const tx of candidates) {
+    if (tx.body.type === 'genesis') {
+      rejected.push({ tx, error: new ChainError('not-authorised', 'genesis only in block 0', 'candidate') });
+      continue;
+    }
+    const err = applyTx(d, tx, txId(tx), `candidate ${txs.length + rejected.length}`);
+    if (err) rejected.push({ tx, error: err });
+    else txs.push(tx);
+  }
+  return { txs, rejected };
 }
 
 /**

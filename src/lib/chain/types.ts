@@ -175,9 +175,24 @@ export interface FinalityVote {
   sig: Signature;
 }
 
+/**
+ * Proof of misbehaviour (SPEC §6; anyone may submit it in an `evidence`
+ * transaction). Punished once per (kind, offender, slot): the key
+ * `${kind}:${offender hex}:${slot}` (consensus/tree.ts `evidenceKey`).
+ * - double-block: two different headers signed by one producer for one slot;
+ * - double-vote: two finality votes by one validator for one slot naming different blocks;
+ * - invalid-block: a signed block (its txs and certs match the signed roots)
+ *   that fails validation on top of its parent. The ledger checks the
+ *   signature, chain and roots only (it has no state of the accused block's
+ *   parent); consensus (`BlockTree.verifyEvidence`) re-validates the block
+ *   before a producer may include it, and a block carrying evidence consensus
+ *   cannot verify is invalid. Its block's transactions may not themselves
+ *   carry invalid-block evidence (nesting depth 1).
+ */
 export type Evidence =
   | { kind: 'double-block'; a: BlockHeader; b: BlockHeader }
-  | { kind: 'double-vote'; a: FinalityVote; b: FinalityVote };
+  | { kind: 'double-vote'; a: FinalityVote; b: FinalityVote }
+  | { kind: 'invalid-block'; block: Block };
 
 // ---------------------------------------------------------------- blocks
 
@@ -346,7 +361,14 @@ export interface ChainState {
   validators: readonly PublicKey[];
   /** validatorSetId hex -> keys, for every set still referenced by `unfinalized` or current. */
   validatorSets: ReadonlyMap<Hex, readonly PublicKey[]>;
-  /** Last final block of this chain (genesis is final); see ConsensusHooks.finalize. */
+  /**
+   * Last block proven FINAL by this chain itself (genesis is final): by the
+   * Streamlet rule (hooks.ts `streamletFinalize`, the default) a block M is
+   * final when M, its parent and its child are certified (their certificates
+   * carried by blocks of this chain) in consecutive slots; genesis counts as
+   * certified at slot 0. One certificate only makes a block *certified*
+   * (`UnfinalizedBlock.certified`). Contracts and deliveries wait for this.
+   */
   finalized: { height: number; id: Hash };
   /** Blocks above `finalized`, ascending. */
   unfinalized: readonly UnfinalizedBlock[];
@@ -392,16 +414,28 @@ export type ApplyResult = { ok: true; state: ChainState } | { ok: false; error: 
 export interface ConsensusHooks {
   /** Reject a header whose producer/slot is not allowed (called after the generic checks). */
   checkProducer(state: ChainState, header: BlockHeader): ChainError | null;
+  /**
+   * The ordered validator set that certifies the block with this header (its
+   * `header.validators` must be this set's id, and its producer a member of
+   * it). Default: `state.validators` (the set after the previous block).
+   * Consensus: the set of the header's round, computed from the round anchor.
+   */
+  validatorsFor(state: ChainState, header: BlockHeader): readonly PublicKey[];
   /** Credit changes for this block (key hex -> delta), given the state before and after its transactions. */
   creditDeltas(before: ChainState, after: ChainState, block: Block): ReadonlyMap<Hex, number>;
-  /** The ordered validator set after this block (certifies the next block). */
+  /**
+   * The ordered validator set after this block (`header.nextValidators`).
+   * Default: the set that certifies the next block. Consensus: the set of the
+   * round after this block's round (validator sets change only at round
+   * boundaries; a light verifier follows these hand-offs).
+   */
   nextValidators(state: ChainState, block: Block): readonly PublicKey[];
   /**
    * Given the blocks above the last final one (ascending, `certified` marks
    * those whose certificate a block of this chain carried), the height of the
-   * new last final block (>= the current one). Default (SPEC §6): the highest
-   * certified block is final. Streamlet (consensus/): the middle of three
-   * adjacent certified blocks with consecutive slots.
+   * new last final block (>= the current one). Default (`streamletFinalize`,
+   * the rule consensus/ runs): the highest M such that M, its parent and its
+   * child are certified with consecutive slots (genesis: certified, slot 0).
    */
   finalize(finalizedHeight: number, unfinalized: readonly UnfinalizedBlock[]): number;
 }

@@ -22,7 +22,7 @@
  * | audit-request | the patient of pid, or the TPA itself | EMR of pid; tpa is a TPA member |
  * | audit-result | the TPA named in the request | request pending; seed block (request height + 1) finalised; seed = its id |
  * | trace | the PKG | – |
- * | evidence | any member | same producer and slot (or validator and slot), different blocks, both signed, offender a member, not yet punished |
+ * | evidence | any member | double-block / double-vote: same producer and slot (or validator and slot), different blocks, both signed; invalid-block: signed block whose txs/certs match its roots (re-validated by consensus); offender a member, not yet punished |
  * | delivery | the EMR's hospital (executor) | the granted record's block is finalised; not yet delivered; same pid/requester/mode; prev = access chain head |
  *
  * Consent (SPEC §5): default deny, except that a patient may always be
@@ -33,7 +33,7 @@
  */
 import { bls } from '$lib/crypto';
 import { equalBytes, hex } from './bytes';
-import { blockId } from './encoding';
+import { blockId, certRoot, merkleRoot, txId } from './encoding';
 import type { Draft } from './state';
 import { ChainError, type ConsentState, type Hash, type Hex, type PatientChainHeads, type Transaction } from './types';
 
@@ -203,6 +203,16 @@ export function applyTx(d: Draft, tx: Transaction, id: Hash, where: string): Cha
         if (equalBytes(blockId(ev.a), blockId(ev.b))) return E('bad-evidence', 'the two headers are the same block');
         offender = ev.a.producer;
         at = ev.a.slot;
+      } else if (ev.kind === 'invalid-block') {
+        // The ledger cannot re-validate the accused block (it has no state of
+        // its parent): it checks what binds the producer to it (signature, in
+        // the block's signature batch; chain; roots). Consensus re-validates
+        // it before a producer may carry it (BlockTree.verifyEvidence).
+        const h = ev.block.header;
+        if (!equalBytes(h.chain, s.chain)) return E('bad-evidence', 'the block is for another chain');
+        if (!equalBytes(merkleRoot(ev.block.txs.map(txId)), h.txRoot) || !equalBytes(certRoot(ev.block.certs), h.certRoot)) return E('bad-evidence', 'the transactions or certificates do not match the signed roots');
+        offender = h.producer;
+        at = h.slot;
       } else {
         if (!equalBytes(ev.a.validator, ev.b.validator) || ev.a.slot !== ev.b.slot) return E('bad-evidence', 'votes are not by one validator for one slot');
         if (!equalBytes(ev.a.chain, s.chain) || !equalBytes(ev.b.chain, s.chain)) return E('bad-evidence', 'votes are for another chain');

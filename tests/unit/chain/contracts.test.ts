@@ -6,7 +6,7 @@ import { applyBlock, defaultContracts, hex, txId, type Block, type ChainState, t
 import { apply, certify, makeWorld, next, PARAMS, rawBlock, tx, type World } from './fixture';
 
 let w: World;
-let s: ChainState; // record granted and final
+let s: ChainState; // record granted and final (Streamlet), the refusal after it certified only
 let recBlock: Block;
 let rec: Transaction;
 let refusedBlock: Block;
@@ -18,13 +18,17 @@ beforeAll(async () => {
   const grant = tx(w, w.patient, { type: 'consent-grant', pid: w.pid, records: 'any', requesters: 'any', purposes: 'any', expires: null });
   const req = tx(w, w.user, { type: 'access-request', pid: w.pid, emr: txId(e1), purpose: 'care' });
   const req2 = tx(w, w.user, { type: 'access-request', pid: w.pid, emr: txId(e1), purpose: 'care' }, 1);
-  let st = next(w, w.state0, [e1, grant, req, req2]).state;
+  const b1 = next(w, w.state0, [e1, grant, req, req2]);
+  let st = b1.state;
   rec = tx(w, w.h1, { type: 'access-record', request: txId(req), pid: w.pid, emr: txId(e1), requester: w.user.pk, purpose: 'care', prev: null, decision: 'granted', reason: 'ok', mode: 'rewrap' }, 1);
   recBlock = rawBlock(w, st, [rec]);
   st = apply(st, recBlock);
   const refused = tx(w, w.h1, { type: 'access-record', request: txId(req2), pid: w.pid, emr: txId(e1), requester: w.user.pk, purpose: 'care', prev: txId(rec), decision: 'refused', reason: 'no', mode: 'rewrap' }, 2);
-  refusedBlock = rawBlock(w, st, [refused], { certs: [certify(w, st, recBlock)] });
-  s = apply(st, refusedBlock);
+  refusedBlock = rawBlock(w, st, [refused], { certs: [certify(w, st, b1.block), certify(w, st, recBlock)] });
+  st = apply(st, refusedBlock);
+  // refusedBlock certified too: recBlock (certified parent and child, consecutive slots) is final, refusedBlock only certified
+  s = apply(st, rawBlock(w, st, [], { certs: [certify(w, st, refusedBlock)] }));
+  expect(s.finalized.height).toBe(recBlock.header.height);
 });
 
 function backend(log: SharingInput[], sent: Uint8Array[]): SharingBackend {

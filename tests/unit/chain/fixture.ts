@@ -114,11 +114,34 @@ export function producerOf(w: World, state: ChainState): Party {
   return p;
 }
 
+/** Every block made here, by id hex (so `finalise` can certify blocks a test did not keep). */
+const made = new Map<string, Block>();
+
 /** Builds a valid block (invalid candidates are dropped; throws if any was dropped unless `allowDrops`). */
 export function next(w: World, state: ChainState, txs: Transaction[], certs: FinalityCertificate[] = [], allowDrops = false): { block: Block; state: ChainState } {
   const p = produceBlock(state, producerOf(w, state).sk, state.slot + 1, txs, certs);
   if (!allowDrops && p.rejected.length > 0) throw p.rejected[0].error;
+  made.set(hex(blockId(p.block)), p.block);
   return { block: p.block, state: p.state };
+}
+
+/**
+ * Makes every block of `state` final by the Streamlet rule: one empty block
+ * carrying certificates of all uncertified blocks above the last final one,
+ * then one carrying that block's certificate (consecutive slots, all
+ * certified: the last block of `state` has a certified parent and child).
+ * Returns the state after the two blocks.
+ */
+export function finalise(w: World, state: ChainState): ChainState {
+  const certs = state.unfinalized.filter((u) => !u.certified).map((u) => certify(w, state, made.get(hex(u.id)) ?? missing(u.height)));
+  const b1 = rawBlock(w, state, [], { certs });
+  const s1 = apply(state, b1);
+  const s2 = apply(s1, rawBlock(w, s1, [], { certs: [certify(w, s1, b1)] }));
+  if (s2.finalized.height < state.height) throw new Error('finalise: not final');
+  return s2;
+}
+function missing(height: number): never {
+  throw new Error(`finalise: block ${height} was not made by the fixture`);
 }
 
 /**
@@ -140,7 +163,9 @@ export function rawBlock(w: World, state: ChainState, txs: Transaction[], opts: 
     validators: validatorSetId(state.validators),
     nextValidators: validatorSetId(state.validators)
   });
-  return { header, txs, certs: opts.certs ?? [] };
+  const b = { header, txs, certs: opts.certs ?? [] };
+  made.set(hex(blockId(b)), b);
+  return b;
 }
 
 /** A certificate for `block` by `signers` (default: all) of the set that certifies it; `after` is any later state that still knows that set. */

@@ -72,6 +72,10 @@ beforeAll(async () => {
   b = await step(b.state, b.block, [e3]);
   b = await step(b.state, b.block, []);
   final = b.state;
+  // The certificate of the newest block, as a node gathers it from votes:
+  // with it blocks 5, 6, 7 are certified in consecutive slots, so block 6
+  // (e3) is final by the Streamlet rule.
+  await store.putCertificate(certify(w, b.state, b.block));
   bundle = await exportPatientChains(store, w.pid);
 });
 
@@ -128,6 +132,18 @@ describe('patient chain bundles', () => {
     d.headers[0] = { ...d.headers[0], slot: d.headers[0].slot + 100 };
     expect(kind(verifyPatientChains(d))).toBe('malformed'); // its id changed: its certificate names no header
   });
+  it('carries a Streamlet proof: one certificate above the newest entry is not enough', () => {
+    // e3 sits in block 6; drop block 7's certificate: block 6 is certified (by 7) but has no certified child
+    const top = Math.max(...bundle.certificates.map((c) => c.height));
+    expect(top).toBe(7);
+    const a = clone(bundle);
+    a.certificates = a.certificates.filter((c) => c.height !== top);
+    expect(kind(verifyPatientChains(a))).toBe('not-final');
+    // a skipped slot breaks the triple too: claim block 7 at another slot (its id, hence its certificate, no longer match)
+    const b = clone(bundle);
+    b.headers = b.headers.map((h) => (h.height === top ? { ...h, slot: h.slot + 1 } : h));
+    expect(kind(verifyPatientChains(b))).not.toBe('ok');
+  });
   it('fails when the hand-off is missing (the new set is not trusted)', () => {
     const a = clone(bundle);
     const handoff = a.headers.find((h) => hex(h.validators) !== hex(h.nextValidators))!;
@@ -135,7 +151,7 @@ describe('patient chain bundles', () => {
     a.certificates = a.certificates.filter((c) => c.height !== handoff.height);
     expect(kind(verifyPatientChains(a))).toBe('not-final');
   });
-  it('refuses to export an entry whose block has no certified descendant yet', async () => {
+  it('refuses to export an entry whose block has no Streamlet finality proof yet', async () => {
     const e4 = tx(w, w.h1, emr(final.patientChains.get(hex(w.pid))!.emrHead, w.h1, 'latest'), 2);
     const b = next(w, final, [e4]);
     await store.commitBlock(b.block, b.state);

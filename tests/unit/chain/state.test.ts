@@ -31,7 +31,7 @@ import {
   type Transaction,
   type TxBody
 } from '../../../src/lib/chain';
-import { apply, certify, makeWorld, next, party, PARAMS, pidOf, rawBlock, rejectKind, stateBytes, tx, type Party, type World } from './fixture';
+import { apply, certify, finalise, makeWorld, next, party, PARAMS, pidOf, rawBlock, rejectKind, stateBytes, tx, type Party, type World } from './fixture';
 
 let w: World;
 beforeAll(async () => {
@@ -291,11 +291,25 @@ describe('access requests, access records and consent', () => {
 });
 
 describe('finality, deliveries and audits', () => {
-  it('certificates carried in a block finalise; bad certificates are rejected', () => {
+  it('certificates carried in a block certify; three certified consecutive slots finalise (Streamlet); bad certificates are rejected', () => {
     const { s, block } = withEmr();
     const c = certify(w, s, block);
-    const s2 = apply(s, rawBlock(w, s, [], { certs: [c] }));
-    expect(s2.finalized.height).toBe(1);
+    const b2 = rawBlock(w, s, [], { certs: [c] });
+    const s2 = apply(s, b2);
+    // one certificate makes block 1 certified, not final
+    expect(s2.finalized.height).toBe(0);
+    expect(s2.unfinalized.map((u) => [u.height, u.certified])).toEqual([
+      [1, true],
+      [2, false]
+    ]);
+    // block 2 certified too: block 1 (parent genesis at slot 0, child at slot 2) is final
+    const s3 = apply(s2, rawBlock(w, s2, [], { certs: [certify(w, s2, b2)] }));
+    expect(s3.finalized.height).toBe(1);
+    expect(hex(s3.finalized.id)).toBe(hex(blockId(block)));
+    // not across a skipped slot: block 2' at slot 3 certified by block 3' does not finalise block 1
+    const g = rawBlock(w, s, [], { certs: [c], slot: s.slot + 2 });
+    const sg = apply(s, g);
+    expect(apply(sg, rawBlock(w, sg, [], { certs: [certify(w, sg, g)] })).finalized.height).toBe(0);
     const two = certify(w, s, block, [w.h1, w.h2]); // quorum of 3 is floor(2*3/3)+1 = 3
     expect(rejectKind(s, rawBlock(w, s, [], { certs: [two] }))).toBe('bad-certificate');
     const one = certify(w, s, block, [w.h1]);
@@ -310,7 +324,10 @@ describe('finality, deliveries and audits', () => {
     const s2 = apply(s, recBlock);
     const body = (prev: Hash | null): TxBody => ({ type: 'delivery', record: txId(rec), pid: w.pid, requester: w.user.pk, mode: 'rewrap', digest: new Uint8Array(32).fill(5), prev });
     expect(rejectKind(s2, rawBlock(w, s2, [tx(w, w.h1, body(txId(rec)), 2)]))).toBe('not-final');
-    const s3 = apply(s2, rawBlock(w, s2, [], { certs: [certify(w, s2, recBlock)] }));
+    // a certificate alone does not make the record final
+    const sc = apply(s2, rawBlock(w, s2, [], { certs: [certify(w, s2, recBlock)] }));
+    expect(rejectKind(sc, rawBlock(w, sc, [tx(w, w.h1, body(txId(rec)), 2)]))).toBe('not-final');
+    const s3 = finalise(w, s2);
     expect(rejectKind(s3, rawBlock(w, s3, [tx(w, w.h2, body(txId(rec)), 0)]))).toBe('not-authorised');
     const d = tx(w, w.h1, body(txId(rec)), 2);
     const s4 = apply(s3, rawBlock(w, s3, [d]));
@@ -330,7 +347,7 @@ describe('finality, deliveries and audits', () => {
     expect(hex(s3.audits.get(hex(txId(req)))!.seed!)).toBe(hex(seed));
     const result = (sd: Hash): TxBody => ({ type: 'audit-result', request: txId(req), seed: sd, passed: true, proof: new Uint8Array(32), detail: 'ok' });
     expect(rejectKind(s3, rawBlock(w, s3, [tx(w, w.tpa, result(seed), 0)]))).toBe('not-final');
-    const s4 = apply(s3, rawBlock(w, s3, [], { certs: [certify(w, s3, b3)] }));
+    const s4 = finalise(w, s3);
     expect(rejectKind(s4, rawBlock(w, s4, [tx(w, w.tpa, result(new Uint8Array(32)), 0)]))).toBe('malformed');
     expect(rejectKind(s4, rawBlock(w, s4, [tx(w, w.user, result(seed), 0)]))).toBe('not-authorised');
     const s5 = apply(s4, rawBlock(w, s4, [tx(w, w.tpa, result(seed), 0)]));
@@ -355,6 +372,20 @@ describe('traces and evidence', () => {
     const c = rawBlock(w, w.state0, [], { producer: w.h2, slot: 8 }).header;
     expect(rejectKind(w.state0, rawBlock(w, w.state0, [tx(w, w.user, ev(a, c), 0)]))).toBe('bad-evidence');
     expect(rejectKind(w.state0, rawBlock(w, w.state0, [tx(w, w.user, ev(a, forge(b)), 0)]))).toBe('bad-signature');
+  });
+  it('invalid-block evidence: a signed block whose contents match its roots, recorded once; tampered contents or a forged header are rejected', () => {
+    // h2 signs a block with a transaction the ledger refuses (only the PKG records traces)
+    const bad = rawBlock(w, w.state0, [tx(w, w.h1, { type: 'trace', pid: w.pid, requester: w.user.pk, reason: 'x', time: 1 }, 0)], { producer: w.h2, slot: 9 });
+    expect(rejectKind(w.state0, bad)).toBe('not-authorised');
+    const ev = (block: typeof bad): TxBody => ({ type: 'evidence', evidence: { kind: 'invalid-block', block } });
+    const s = apply(w.state0, rawBlock(w, w.state0, [tx(w, w.user, ev(bad), 0)]));
+    expect(s.punished.has(`invalid-block:${hex(w.h2.pk)}:9`)).toBe(true);
+    expect(rejectKind(s, rawBlock(w, s, [tx(w, w.user, ev(bad), 1)]))).toBe('duplicate');
+    expect(rejectKind(w.state0, rawBlock(w, w.state0, [tx(w, w.user, ev({ ...bad, txs: [] }), 0)]))).toBe('bad-evidence');
+    expect(rejectKind(w.state0, rawBlock(w, w.state0, [tx(w, w.user, ev({ ...bad, header: forge(bad.header) }), 0)]))).toBe('bad-signature');
+    // nesting: invalid-block evidence inside the accused block's transactions does not decode
+    const nested = rawBlock(w, w.state0, [tx(w, w.user, ev(bad), 0)], { producer: w.h2, slot: 10 });
+    expect(rejectKind(w.state0, rawBlock(w, w.state0, [tx(w, w.user, ev(nested), 0)]))).toBe('malformed');
   });
   it('double-vote evidence', () => {
     const vote = (block: Uint8Array) => ({ chain: w.state0.chain, block, height: 3, slot: 3, validator: w.h3.pk, sig: signFinality(w.h3.sk, w.state0.chain, block, 3, 3) });

@@ -9,8 +9,8 @@
  * for transports that carry bytes (decoding validates every field).
  */
 import { decode, encode, expectArray, expectBytes, expectMap, FormatError, type Value } from '../../codec';
-import { blockFromValue, blockValue, certFromValue, certValue, evidenceFromValue, evidenceValue, voteFromValue, voteValue } from './encoding';
-import type { Block, Certificate, Evidence, Hash, Vote } from './types';
+import { blockFromValue, blockValue, certFromValue, certValue, evidenceFromValue, evidenceValue, voteFromValue, voteValue } from '../encoding';
+import type { Block, Evidence, FinalityCertificate, FinalityVote, Hash } from './types';
 
 export const PROTOCOL_VERSION = 1;
 export const MAX_MESSAGE_BYTES = 8 << 20;
@@ -18,8 +18,8 @@ export const MAX_SYNC_ITEMS = 64;
 
 export type ConsensusMessage =
   | { t: 'block'; v: 1; block: Block }
-  | { t: 'vote'; v: 1; vote: Vote }
-  | { t: 'cert'; v: 1; cert: Certificate }
+  | { t: 'vote'; v: 1; vote: FinalityVote }
+  | { t: 'cert'; v: 1; cert: FinalityCertificate }
   | { t: 'evidence'; v: 1; evidence: Evidence }
   /** Asks peers for blocks by id (and their ancestors, up to `depth`). */
   | { t: 'get-blocks'; v: 1; ids: Hash[]; depth: number }
@@ -94,7 +94,7 @@ export function decodeMessage(bytes: Uint8Array): ConsensusMessage {
       return { t, v: 1, ids: expectArray(m.ids, 'get-blocks.ids', MAX_SYNC_ITEMS).map((x, i) => expectBytes(x, `get-blocks.ids[${i}]`, 32)), depth };
     }
     case 'blocks':
-      return { t, v: 1, blocks: expectArray(m.blocks, 'blocks.blocks', MAX_SYNC_ITEMS).map((b, i) => blockFromValue(b, `blocks[${i}]`)) };
+      return { t, v: 1, blocks: expectArray(m.blocks, 'blocks.blocks', MAX_SYNC_ITEMS).map((b, i) => blockFromValue(b)) };
     default:
       throw new FormatError('wrong-type', `unknown message type ${String(m.t)}`);
   }

@@ -6,8 +6,9 @@
  *   floor(rating(h) / |approvals(h)|): each hospital's approval weight is its
  *   rating, split evenly among the delegates it approves.
  * - qualified: a member whose credit is >= the threshold.
- * - validators: the top V qualified members by standing (ties by key hex),
- *   in that order; this order is the certificate bitmap's order.
+ * - validators: the top V qualified members by standing (ties by key hex);
+ *   a round's set is ordered by key hex (the ledger's order: validatorSetId
+ *   and the certificate bitmap).
  * - producers: the validators of tier 3A, shuffled each round with
  *   SHA-256({t: medchain/shuffle, chain, anchor, round}) where `anchor` is the
  *   last finalised block the round is computed from (see tree.ts).
@@ -157,7 +158,9 @@ export interface RoundSchedule {
 }
 
 export function makeSchedule(config: ConsensusConfig, state: CreditState, anchor: Hash, round: number): RoundSchedule {
-  const validators = selectValidators(config, state);
+  // Chosen by standing, ordered by key hex: the ledger's validator-set order
+  // (validatorSetId, certificate bitmap), as hooks.ts `topValidators`.
+  const validators = selectValidators(config, state).sort((a, b) => (hexOf(a.key) < hexOf(b.key) ? -1 : hexOf(a.key) > hexOf(b.key) ? 1 : 0));
   const producers = validators.filter((m) => m.tier === '3A');
   const order = shuffle(producers, shuffleSeed(config.chain, anchor, round));
   return { round, anchor, validators, index: new Map(validators.map((m, i) => [hexOf(m.key), i])), order, quorum: quorum(validators.length) };

@@ -19,15 +19,16 @@
  * block it sees; 'withhold' neither publishes its blocks nor votes;
  * 'invalid' produces blocks that fail validation.
  */
-import type { Value } from '../../codec';
+import { certRoot, txSigningBytes } from '../encoding';
+import { CHAIN_VERSION } from '../types';
 import type { ConsensusMessage, MessageBus, PeerId } from './bus';
 import type { Clock } from './clock';
 import { hexOf, producerAt, roundOf } from './dpos';
-import { bitmapOf, headerId, headerSigningBytes, voteMessage } from './encoding';
+import { bitmapOf, headerId, headerSigningBytes, txRootOf, voteMessage } from './encoding';
 import type { SignatureScheme } from './signature';
 import type { ConsensusStore } from './store';
-import { BlockTree, evidenceKey, type CreditCache, type Entry, type Executor, type Finalised } from './tree';
-import type { Block, Certificate, ConsensusConfig, Evidence, Header, Hex, RejectReason, Vote } from './types';
+import { BlockTree, evidenceKey, evidenceOf, type CreditCache, type Entry, type Executor, type Finalised } from './tree';
+import type { Block, BlockHeader, ConsensusConfig, Evidence, FinalityCertificate, FinalityVote, Hex, RejectReason, Transaction } from './types';
 
 export type Behaviour = 'honest' | 'equivocate' | 'withhold' | 'invalid';
 
@@ -50,8 +51,10 @@ export interface ConsensusNodeOptions {
   behaviour?: Behaviour;
   /** Accept blocks up to this many ms ahead of our clock (clock skew between tabs). */
   maxDriftMs?: number;
-  /** For an 'invalid' node: a payload its executor rejects (default: a block with a wrong height). */
-  corruptPayload?: (payload: Value[]) => Value[];
+  /** For an 'invalid' node: transactions its executor rejects (default: a block with a wrong height). */
+  corruptPayload?: (txs: Transaction[], parent: Entry) => Transaction[];
+  /** For an 'equivocate' node: the second block's transactions (default: all but the last; no second block if that equals the first). */
+  equivocatePayload?: (txs: Transaction[], parent: Entry) => Transaction[];
   onFinalised?: (entries: Entry[], node: ConsensusNode) => void;
 }
 
@@ -83,12 +86,12 @@ export class ConsensusNode {
   private unsubscribe: (() => void) | null = null;
   private readonly votedSlots = new Set<number>();
   private readonly proposalSeen = new Set<number>();
-  private readonly headersBySlot = new Map<string, Header>();
-  private readonly votesBySlot = new Map<string, Vote>();
-  private readonly votes = new Map<Hex, Map<number, Vote>>();
-  private readonly parkedVotes = new Map<Hex, Vote[]>();
+  private readonly headersBySlot = new Map<string, BlockHeader>();
+  private readonly votesBySlot = new Map<string, FinalityVote>();
+  private readonly votes = new Map<Hex, Map<number, FinalityVote>>();
+  private readonly parkedVotes = new Map<Hex, FinalityVote[]>();
   private parkedVoteCount = 0;
-  private readonly parkedCerts = new Map<Hex, Certificate>();
+  private readonly parkedCerts = new Map<Hex, FinalityCertificate>();
   private readonly orphans = new Map<Hex, { block: Block; from: PeerId }[]>();
   private orphanCount = 0;
   private readonly requested = new Map<Hex, number>();
@@ -156,28 +159,37 @@ export class ConsensusNode {
     if (this.behaviour === 'withhold') return [];
     const cfg = this.o.config;
     const executor = this.tree.executor;
-    let payload = executor.propose(tip, slot);
+    const pk = this.o.keys.pk;
+    const seq0 = executor.nextSeq(tip, pk, this.tree);
+    const evidence = this.pickEvidence(tip).map((ev, i) => this.signTx(seq0 + i, { type: 'evidence', evidence: ev }));
+    let txs = executor.propose(tip, slot, pk, evidence, this.tree);
     let height = tip.height + 1;
     if (this.behaviour === 'invalid') {
-      if (this.o.corruptPayload) payload = this.o.corruptPayload(payload);
+      if (this.o.corruptPayload) txs = this.o.corruptPayload(txs, tip);
       else height += 1;
     }
-    const make = (p: Value[]): Block => {
-      const unsigned: Omit<Header, 'sig'> = {
-        v: 1,
+    const certs: FinalityCertificate[] = tip.parent && tip.cert ? [tip.cert] : [];
+    const sets = this.tree.headerSets(tip, slot);
+    const make = (t: Transaction[]): Block => {
+      const unsigned: Omit<BlockHeader, 'sig'> = {
+        v: CHAIN_VERSION,
         chain: cfg.chain,
         height,
         slot,
         prev: tip.id,
-        payloadRoot: executor.payloadRoot(p),
-        parentCert: tip.parent ? tip.cert : null,
-        evidence: this.pickEvidence(tip),
-        producer: this.o.keys.pk
+        txRoot: txRootOf(t),
+        certRoot: certRoot(certs),
+        validators: sets.validators,
+        nextValidators: sets.nextValidators,
+        producer: pk
       };
-      return { header: { ...unsigned, sig: this.o.scheme.sign(this.o.keys.sk, headerSigningBytes(unsigned)) }, payload: p };
+      return { header: { ...unsigned, sig: this.o.scheme.sign(this.o.keys.sk, headerSigningBytes(unsigned)) }, txs: t, certs };
     };
-    const blocks = [make(payload)];
-    if (this.behaviour === 'equivocate') blocks.push(make([...payload, { equivocation: slot }]));
+    const blocks = [make(txs)];
+    if (this.behaviour === 'equivocate') {
+      const other = this.o.equivocatePayload ? this.o.equivocatePayload(txs, tip) : txs.slice(0, -1);
+      if (other.length !== txs.length || other.some((t, i) => t !== txs[i])) blocks.push(make(other));
+    }
     this.stats.produced += blocks.length;
     for (const b of blocks) {
       this.o.bus.publish({ t: 'block', v: 1, block: b });
@@ -186,10 +198,16 @@ export class ConsensusNode {
     return blocks;
   }
 
+  /** A transaction signed by this node (its evidence submissions). */
+  private signTx(seq: number, body: Transaction['body']): Transaction {
+    const unsigned = { v: CHAIN_VERSION, chain: this.o.config.chain, author: this.o.keys.pk, seq, time: this.o.config.genesisTime, body } as const;
+    return { ...unsigned, sig: this.o.scheme.sign(this.o.keys.sk, txSigningBytes(unsigned)) };
+  }
+
   private pickEvidence(tip: Entry): Evidence[] {
     if (this.evidencePool.size === 0) return [];
     const onChain = new Set<string>();
-    for (let x: Entry | null = tip; x && x.block; x = x.parent) for (const ev of x.block.header.evidence) onChain.add(evidenceKey(ev));
+    for (let x: Entry | null = tip; x && x.block; x = x.parent) for (const ev of evidenceOf(x.block)) onChain.add(evidenceKey(ev));
     const punished = this.tree.creditStateAt(this.tree.final).punished;
     const out: Evidence[] = [];
     for (const [k, ev] of this.evidencePool) {
@@ -234,7 +252,9 @@ export class ConsensusNode {
       if (r.reason === 'unknown-parent') this.park(block, from);
       else if (r.reason !== 'bad-signature' && r.reason !== 'wrong-chain' && r.reason !== 'malformed' && r.reason !== 'future-slot') {
         this.noteHeader(block.header);
-        if (this.tree.attributableFailure(block)) this.submitEvidence({ kind: 'invalid-block', header: block.header, payload: block.payload });
+        // Invalid-block evidence nests one level only (ledger encoding): a
+        // block that itself carries such evidence is refused but not accused.
+        if (!evidenceOf(block).some((x) => x.kind === 'invalid-block') && this.tree.attributableFailure(block)) this.submitEvidence({ kind: 'invalid-block', block });
       }
       return;
     }
@@ -269,7 +289,7 @@ export class ConsensusNode {
   }
 
   /** Remembers a signed header per (slot, producer); a second one is double-block evidence. */
-  private noteHeader(h: Header): void {
+  private noteHeader(h: BlockHeader): void {
     const k = `${h.slot}:${hexOf(h.producer)}`;
     const prev = this.headersBySlot.get(k);
     if (!prev) {
@@ -329,13 +349,13 @@ export class ConsensusNode {
     }
     this.votedSlots.add(e.slot);
     const msg = { chain: this.o.config.chain, block: e.id, height: e.height, slot: e.slot };
-    const vote: Vote = { ...msg, validator: this.o.keys.pk, sig: this.o.scheme.sign(this.o.keys.sk, voteMessageOf(msg)) };
+    const vote: FinalityVote = { ...msg, validator: this.o.keys.pk, sig: this.o.scheme.sign(this.o.keys.sk, voteMessageOf(msg)) };
     this.stats.votes++;
     this.o.bus.publish({ t: 'vote', v: 1, vote });
     this.handleVote(vote, this.id);
   }
 
-  handleVote(v: Vote, from: PeerId): void {
+  handleVote(v: FinalityVote, from: PeerId): void {
     const r = this.tree.verifyVote(v);
     if (!r.ok) {
       if (r.reason === 'unknown-block') {
@@ -361,12 +381,12 @@ export class ConsensusNode {
     const sched = this.tree.scheduleOf(e);
     if (byIndex.size < sched.quorum) return;
     const idx = [...byIndex.keys()].sort((a, b) => a - b);
-    const cert: Certificate = {
+    const cert: FinalityCertificate = {
       block: e.id,
       height: e.height,
       slot: e.slot,
       signers: bitmapOf(sched.validators.length, idx),
-      sig: this.o.scheme.aggregate(idx.map((i) => (byIndex.get(i) as Vote).sig))
+      sig: this.o.scheme.aggregate(idx.map((i) => (byIndex.get(i) as FinalityVote).sig))
     };
     this.stats.certificates++;
     this.o.store?.putCertificate(cert);
@@ -374,7 +394,7 @@ export class ConsensusNode {
     if (e.block && hexOf(e.block.header.producer) === this.key) this.o.bus.publish({ t: 'cert', v: 1, cert });
   }
 
-  handleCert(c: Certificate, _from: PeerId): void {
+  handleCert(c: FinalityCertificate, _from: PeerId): void {
     const e = this.tree.get(c.block);
     if (!e) {
       if (this.parkedCerts.size < MAX_ORPHANS) this.parkedCerts.set(hexOf(c.block), c);
@@ -417,7 +437,7 @@ export class ConsensusNode {
     const now = this.o.clock.now();
     for (const e of f.entries) {
       this.finalisedAt.set(e.hex, now);
-      if (e.block) for (const ev of e.block.header.evidence) this.evidencePool.delete(evidenceKey(ev));
+      if (e.block) for (const ev of evidenceOf(e.block)) this.evidencePool.delete(evidenceKey(ev));
     }
     const last = f.entries[f.entries.length - 1];
     this.o.store?.putFinal(last.id, last.height);

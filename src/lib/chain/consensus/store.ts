@@ -5,23 +5,23 @@
  * the working copy, the store is the durable copy).
  */
 import { hexOf } from './dpos';
-import type { Block, Certificate, Hash, Hex } from './types';
+import type { Block, FinalityCertificate, Hash, Hex } from './types';
 
 export interface ConsensusStore {
   putBlock(id: Hash, block: Block): void | Promise<void>;
-  putCertificate(cert: Certificate): void | Promise<void>;
+  putCertificate(cert: FinalityCertificate): void | Promise<void>;
   /** The node's last final block moved to `id` at `height`. */
   putFinal(id: Hash, height: number): void | Promise<void>;
 }
 
 export class MemoryConsensusStore implements ConsensusStore {
   readonly blocks = new Map<Hex, Block>();
-  readonly certs = new Map<Hex, Certificate>();
+  readonly certs = new Map<Hex, FinalityCertificate>();
   final: { id: Hash; height: number } | null = null;
   putBlock(id: Hash, block: Block): void {
     this.blocks.set(hexOf(id), block);
   }
-  putCertificate(cert: Certificate): void {
+  putCertificate(cert: FinalityCertificate): void {
     this.certs.set(hexOf(cert.block), cert);
   }
   putFinal(id: Hash, height: number): void {

@@ -26,28 +26,43 @@
  * effect at the round after their evidence is final.
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
-import type { Value } from '../../codec';
+import { certRoot, validatorSetId } from '../encoding';
 import { applyCredits, hexOf, initialCredits, makeSchedule, producerAt, roundOf, type CreditEvents, type CreditState, type RoundSchedule } from './dpos';
-import { bitmapIndices, headerId, headerSigningBytes, payloadHash, voteMessage, voteMessageOf } from './encoding';
+import { bitmapIndices, headerId, headerSigningBytes, txRootOf, voteMessage, voteMessageOf } from './encoding';
 import type { SignatureScheme } from './signature';
-import { OK, reject, type Block, type Certificate, type Check, type ConsensusConfig, type Evidence, type Hash, type Header, type Hex, type Member, type Reject, type Vote } from './types';
+import { OK, reject, type Block, type BlockHeader, type Check, type ConsensusConfig, type Evidence, type FinalityCertificate, type FinalityVote, type Hash, type Hex, type Member, type PublicKey, type Reject, type Transaction } from './types';
 
-/** What consensus needs from the transaction layer (helper-11's applyBlock plugs in here). */
+/**
+ * What consensus needs from the transaction layer: the ledger's state machine
+ * plugs in here (`LedgerExecutor` in ledger.ts runs `applyBlock`). Blocks
+ * are the ledger's `Block`; consensus itself checks the header (roots,
+ * height, slot, producer, validator sets, the parent's certificate, evidence).
+ */
 export interface Executor {
-  /** Payload for a new block on top of `parent` at `slot`. */
-  propose(parent: Entry, slot: number): Value[];
-  /** The payload commitment written into the header. */
-  payloadRoot(payload: Value[]): Hash;
-  /** Payload validity on top of the parent's state. */
-  check(parent: Entry, block: Block): Check;
+  /**
+   * Transactions for a new block by `producer` on top of `parent` at `slot`.
+   * `evidence` are evidence transactions the node signed; they go first.
+   */
+  propose(parent: Entry, slot: number, producer: PublicKey, evidence: Transaction[], tree: BlockTree): Transaction[];
+  /** The next sequence number of `author` on the chain ending at `parent` (for the node's own evidence transactions). */
+  nextSeq(parent: Entry, author: PublicKey, tree: BlockTree): number;
+  /** Validity of the block's transactions on top of the parent's state. */
+  check(parent: Entry, block: Block, tree: BlockTree): Check;
 }
 
-/** Empty payloads, any payload valid. */
+/** No transactions but the node's evidence; any transaction list valid (protocol tests, insecure simulator runs). */
 export const emptyExecutor: Executor = {
-  propose: () => [],
-  payloadRoot: payloadHash,
+  propose: (_parent, _slot, _producer, evidence) => evidence,
+  nextSeq: () => 0,
   check: () => OK
 };
+
+/** The evidence carried by a block (its `evidence` transactions, in order). */
+export function evidenceOf(block: Block): Evidence[] {
+  const out: Evidence[] = [];
+  for (const tx of block.txs) if (tx.body.type === 'evidence') out.push(tx.body.evidence);
+  return out;
+}
 
 export interface Entry {
   id: Hash;
@@ -59,7 +74,7 @@ export interface Entry {
   parent: Entry | null;
   children: Entry[];
   /** Certificate known for this block (genesis: none needed). */
-  cert: Certificate | null;
+  cert: FinalityCertificate | null;
   certified: boolean;
   /** Latest block proven final by the chain ending here (carried certificates only). */
   provenFinal: Entry;
@@ -80,7 +95,7 @@ export interface TreeOptions {
 
 export type Finalised = { entries: Entry[]; conflict: Entry | null };
 
-const ATTRIBUTABLE: ReadonlySet<string> = new Set(['bad-height', 'bad-slot', 'not-producer', 'missing-certificate', 'bad-certificate', 'bad-evidence', 'bad-payload']);
+const ATTRIBUTABLE: ReadonlySet<string> = new Set(['bad-height', 'bad-slot', 'not-producer', 'bad-validators', 'missing-certificate', 'bad-certificate', 'bad-evidence', 'bad-payload']);
 
 export class BlockTree {
   readonly config: ConsensusConfig;
@@ -162,6 +177,29 @@ export class BlockTree {
     return s;
   }
   private readonly entrySchedules = new WeakMap<Entry, RoundSchedule>();
+  private readonly setIds = new WeakMap<RoundSchedule, Hash>();
+
+  /** validatorSetId of a round's ordered validator keys (the ledger header's `validators`). */
+  setIdOf(s: RoundSchedule): Hash {
+    let id = this.setIds.get(s);
+    if (!id) {
+      id = validatorSetId(s.validators.map((m) => m.key));
+      this.setIds.set(s, id);
+    }
+    return id;
+  }
+
+  /**
+   * The header fields `validators` (the set of the block's round) and
+   * `nextValidators` (the set of the following round, computed from its
+   * anchor on this chain) of a block on `parent` at `slot`.
+   */
+  headerSets(parent: Entry, slot: number): { validators: Hash; nextValidators: Hash; current: RoundSchedule; next: RoundSchedule } {
+    const r = roundOf(slot, this.config.roundSlots);
+    const current = this.schedule(parent, r);
+    const next = this.schedule(parent, r + 1);
+    return { validators: this.setIdOf(current), nextValidators: this.setIdOf(next), current, next };
+  }
 
   /** Credit ledger after block `e` (all blocks of its chain counted). */
   creditStateAt(e: Entry): CreditState {
@@ -175,29 +213,30 @@ export class BlockTree {
     }
     for (let i = path.length - 1; i >= 0; i--) {
       const b = path[i];
-      base = applyCredits(base, this.config.credits, this.creditEvents(b));
+      base = applyCredits(base, this.config.credits, this.creditEventsFor(b.parent as Entry, b.block as Block));
       if (b.height % 16 === 0 || i === 0) this.credits.set(b.hex, base);
     }
     return base;
   }
 
-  private creditEvents(b: Entry): CreditEvents {
-    const p = b.parent as Entry;
-    const h = (b.block as Block).header;
+  /** What block `block` on `parent` changes in the credit ledger (also the ledger's creditDeltas, see ledger.ts). */
+  creditEventsFor(p: Entry, block: Block): CreditEvents {
+    const h = block.header;
     const L = this.config.roundSlots;
     const missed: Hex[] = [];
-    for (let s = p.slot + 1; s < b.slot; s++) {
+    for (let s = p.slot + 1; s < h.slot; s++) {
       const prod = producerAt(this.schedule(p, roundOf(s, L)), s, L);
       if (prod) missed.push(hexOf(prod.key));
     }
     let voters: Hex[] = [];
     let certifiedProducer: Hex | null = null;
-    if (h.parentCert && p.parent) {
+    const parentCert = block.certs[0];
+    if (parentCert && p.parent) {
       const sched = this.schedule(p.parent, roundOf(p.slot, L));
-      voters = (bitmapIndices(h.parentCert.signers, sched.validators.length) ?? []).map((i) => hexOf(sched.validators[i].key));
+      voters = (bitmapIndices(parentCert.signers, sched.validators.length) ?? []).map((i) => hexOf(sched.validators[i].key));
       certifiedProducer = hexOf((p.block as Block).header.producer);
     }
-    return { missed, voters, certifiedProducer, evidence: h.evidence.map((ev) => ({ key: evidenceKey(ev), offender: hexOf(offender(ev)), kind: ev.kind === 'invalid-block' ? 'invalid' : 'equivocation' })) };
+    return { missed, voters, certifiedProducer, evidence: evidenceOf(block).map((ev) => ({ key: evidenceKey(ev), offender: hexOf(offender(ev)), kind: ev.kind === 'invalid-block' ? 'invalid' : 'equivocation' })) };
   }
 
   // ------------------------------------------------------------ checks
@@ -219,38 +258,43 @@ export class BlockTree {
   private validateSigned(block: Block, parent: Entry): Check {
     const h = block.header;
     const L = this.config.roundSlots;
+    if (!eq(h.txRoot, txRootOf(block.txs)) || !eq(h.certRoot, certRoot(block.certs))) return reject('bad-root', 'transactions or certificates do not match the signed roots');
     if (h.height !== parent.height + 1) return reject('bad-height', `height ${h.height}, parent height ${parent.height}`);
     if (h.slot <= parent.slot) return reject('bad-slot', `slot ${h.slot} not after the parent's slot ${parent.slot}`);
     const prod = producerAt(this.schedule(parent, roundOf(h.slot, L)), h.slot, L);
     if (!prod || !eq(prod.key, h.producer)) return reject('not-producer', `not the producer scheduled for slot ${h.slot}`);
+    const sets = this.headerSets(parent, h.slot);
+    if (!eq(h.validators, sets.validators)) return reject('bad-validators', `validators is not the set of slot ${h.slot}'s round`);
+    if (!eq(h.nextValidators, sets.nextValidators)) return reject('bad-validators', 'nextValidators is not the set of the next round');
     if (parent === this.genesis) {
-      if (h.parentCert !== null) return reject('bad-certificate', 'a child of genesis carries no certificate');
+      if (block.certs.length !== 0) return reject('bad-certificate', 'a child of genesis carries no certificate');
     } else {
-      if (!h.parentCert) return reject('missing-certificate', `block at slot ${h.slot} does not carry its parent's certificate`);
-      const c = this.verifyCertificate(parent, h.parentCert);
+      if (block.certs.length === 0) return reject('missing-certificate', `block at slot ${h.slot} does not carry its parent's certificate`);
+      if (block.certs.length > 1) return reject('bad-certificate', 'a block carries exactly its parent\'s certificate');
+      const c = this.verifyCertificate(parent, block.certs[0]);
       if (!c.ok) return c;
     }
-    if (h.evidence.length > (this.config.maxEvidencePerBlock ?? 8)) return reject('bad-evidence', 'too much evidence in one block');
+    const evidence = evidenceOf(block);
+    if (evidence.length > (this.config.maxEvidencePerBlock ?? 8)) return reject('bad-evidence', 'too much evidence in one block');
     const keys = new Set<string>();
-    for (const ev of h.evidence) {
+    for (const ev of evidence) {
       const r = this.verifyEvidence(ev);
       if (!r.ok) return reject('bad-evidence', r.detail);
       const k = evidenceKey(ev);
       if (keys.has(k)) return reject('bad-evidence', 'the same evidence twice in one block');
       keys.add(k);
     }
-    if (!eq(h.payloadRoot, this.executor.payloadRoot(block.payload))) return reject('bad-root', 'payload does not match payloadRoot');
-    return this.executor.check(parent, block);
+    return this.executor.check(parent, block, this);
   }
 
-  signedByMember(h: Header): boolean {
+  signedByMember(h: BlockHeader): boolean {
     if (!this.members.has(hexOf(h.producer))) return false;
     const { sig, ...unsigned } = h;
     return this.scheme.verify(h.producer, headerSigningBytes(unsigned), sig);
   }
 
   /** Checks a certificate for the known block `e`. */
-  verifyCertificate(e: Entry, c: Certificate): Check {
+  verifyCertificate(e: Entry, c: FinalityCertificate): Check {
     if (!e.parent) return reject('bad-certificate', 'genesis needs no certificate');
     if (!eq(c.block, e.id) || c.height !== e.height || c.slot !== e.slot) return reject('bad-certificate', `certificate names another block than ${e.hex.slice(0, 12)}`);
     const s = this.scheduleOf(e);
@@ -266,7 +310,7 @@ export class BlockTree {
   }
 
   /** Checks a vote for a known block. */
-  verifyVote(v: Vote): Check & { entry?: Entry; index?: number } {
+  verifyVote(v: FinalityVote): Check & { entry?: Entry; index?: number } {
     if (!eq(v.chain, this.config.chain)) return reject('wrong-chain', 'vote names another chain');
     const e = this.get(v.block);
     if (!e || !e.parent) return reject('unknown-block', `vote for unknown block ${hexOf(v.block).slice(0, 12)}`);
@@ -299,13 +343,14 @@ export class BlockTree {
         return OK;
       }
       case 'invalid-block': {
-        const h = ev.header;
+        const h = ev.block.header;
         if (!eq(h.chain, this.config.chain)) return reject('bad-evidence', 'header of another chain');
         if (!this.signedByMember(h)) return reject('bad-evidence', 'header signature fails');
-        if (!eq(h.payloadRoot, this.executor.payloadRoot(ev.payload))) return reject('bad-evidence', 'payload does not match the signed payloadRoot');
+        if (!eq(h.txRoot, txRootOf(ev.block.txs)) || !eq(h.certRoot, certRoot(ev.block.certs))) return reject('bad-evidence', 'transactions or certificates do not match the signed roots');
+        if (evidenceOf(ev.block).some((x) => x.kind === 'invalid-block')) return reject('bad-evidence', 'the accused block carries invalid-block evidence itself (nesting depth 1)');
         const parent = this.get(h.prev);
         if (!parent) return reject('bad-evidence', 'parent of the accused block is not known here');
-        const r = this.validateSigned({ header: h, payload: ev.payload }, parent);
+        const r = this.validateSigned(ev.block, parent);
         if (r.ok) return reject('bad-evidence', 'the block is valid');
         if (!ATTRIBUTABLE.has(r.reason)) return reject('bad-evidence', `not attributable: ${r.reason}`);
         return OK;
@@ -317,7 +362,6 @@ export class BlockTree {
   attributableFailure(block: Block): Reject | null {
     const parent = this.get(block.header.prev);
     if (!parent || !this.signedByMember(block.header)) return null;
-    if (!eq(block.header.payloadRoot, this.executor.payloadRoot(block.payload))) return null;
     const r = this.validateSigned(block, parent);
     return !r.ok && ATTRIBUTABLE.has(r.reason) ? r : null;
   }
@@ -346,13 +390,13 @@ export class BlockTree {
     parent.children.push(e);
     this.entries.set(e.hex, e);
     let finalised: Finalised = { entries: [], conflict: null };
-    if (block.header.parentCert) finalised = this.certify(parent, block.header.parentCert);
+    if (block.certs[0]) finalised = this.certify(parent, block.certs[0]);
     else if (parent === this.genesis) finalised = this.checkFinalAround(parent);
     return { entry: e, finalised };
   }
 
   /** Records a verified certificate for `e`; returns blocks that became final. */
-  certify(e: Entry, cert: Certificate): Finalised {
+  certify(e: Entry, cert: FinalityCertificate): Finalised {
     if (e.certified) return { entries: [], conflict: null };
     e.cert = cert;
     e.certified = true;
@@ -427,20 +471,13 @@ export class BlockTree {
   }
 }
 
+/** `${kind}:${offender hex}:${slot}`: the same key as the ledger's `ChainState.punished`. */
 export function evidenceKey(ev: Evidence): string {
-  const who = hexOf(offender(ev));
-  switch (ev.kind) {
-    case 'double-block':
-      return `block:${who}:${ev.a.slot}`;
-    case 'double-vote':
-      return `vote:${who}:${ev.a.slot}`;
-    case 'invalid-block':
-      return `invalid:${who}:${ev.header.slot}`;
-  }
+  return `${ev.kind}:${hexOf(offender(ev))}:${ev.kind === 'invalid-block' ? ev.block.header.slot : ev.a.slot}`;
 }
 
 export function offender(ev: Evidence): Uint8Array {
-  return ev.kind === 'double-block' ? ev.a.producer : ev.kind === 'double-vote' ? ev.a.validator : ev.header.producer;
+  return ev.kind === 'double-block' ? ev.a.producer : ev.kind === 'double-vote' ? ev.a.validator : ev.block.header.producer;
 }
 
 function eq(a: Uint8Array, b: Uint8Array): boolean {

@@ -1,26 +1,23 @@
 /**
- * Consensus data types (SPEC §6): the consensus view of a block, finality
- * votes, certificates, evidence and the configuration of a DPoS network.
+ * Consensus data types (SPEC §6): the configuration of a DPoS network, credit
+ * rules and check results. Blocks, headers, finality votes, certificates and
+ * evidence are the LEDGER's types (`../types.ts`), the one stored, gossiped
+ * and exported format:
  *
- * These mirror helper-11's ledger types in `../types.ts` (same key, hash and
- * signature sizes, members identified by their BLS key, the certificate
- * bitmap convention) but are kept local to consensus/ so that the protocol
- * can be tested and simulated without the transaction state machine. The
- * mapping onto the ledger block is in docs/consensus.md ("Integration").
- *
- * Differences from `../types.ts`, requested in the report:
- * - a vote and a certificate name the `slot` as well as the height: honest
- *   validators vote at most once per SLOT (Streamlet), so two votes for one
- *   height are not misbehaviour, two votes for one slot are;
- * - evidence also has the kind 'invalid-block' (a signed header with its
- *   payload that fails validation against its parent);
- * - a single certificate makes a block *certified* (notarised); a block is
- *   *final* by the three-consecutive-slots rule (see finality.ts).
+ * - `Block = {header, txs, certs}`: consensus reads the parent's certificate
+ *   from `certs` (exactly `[parent's certificate]`, none on a child of
+ *   genesis) and evidence from the block's `evidence` transactions;
+ * - `FinalityVote` / `FinalityCertificate` name the `slot` as well as the
+ *   height (validators vote at most once per SLOT: two votes for one slot are
+ *   misbehaviour, two for one height are not); the signed message is
+ *   `finalityMessage(chain, block, height, slot)`;
+ * - `Evidence` has the kinds double-block, double-vote and invalid-block;
+ * - one certificate makes a block *certified*; a block is *final* by the
+ *   three-consecutive-slots rule (tree.ts), as is `ChainState.finalized`.
  */
-import type { Value } from '../../codec';
-import type { Hash, Hex, PublicKey, Signature, Tier } from '../types';
+import type { Block, BlockHeader, Evidence, FinalityCertificate, FinalityVote, Hash, Hex, PublicKey, Signature, Tier, Transaction } from '../types';
 
-export type { Hash, Hex, PublicKey, Signature, Tier };
+export type { Block, BlockHeader, Evidence, FinalityCertificate, FinalityVote, Hash, Hex, PublicKey, Signature, Tier, Transaction };
 
 export const CONSENSUS_VERSION = 1;
 
@@ -83,63 +80,6 @@ export interface ConsensusConfig {
   maxEvidencePerBlock?: number;
 }
 
-/**
- * The signed part of a block. `payloadRoot` commits to the transactions
- * (whatever the Executor puts there), `parentCert` is the certificate of the
- * parent (null when the parent is genesis): every block carries the
- * certificate of the block it extends.
- */
-export interface Header {
-  v: typeof CONSENSUS_VERSION;
-  chain: Hash;
-  height: number;
-  slot: number;
-  prev: Hash;
-  payloadRoot: Hash;
-  parentCert: Certificate | null;
-  evidence: Evidence[];
-  producer: PublicKey;
-  sig: Signature;
-}
-
-export interface Block {
-  header: Header;
-  /** Opaque to consensus; checked by the Executor. */
-  payload: Value[];
-}
-
-/** One validator's finality vote: a BLS signature over voteMessage(chain, block, height, slot). */
-export interface Vote {
-  chain: Hash;
-  block: Hash;
-  height: number;
-  slot: number;
-  validator: PublicKey;
-  sig: Signature;
-}
-
-/**
- * floor(2n/3)+1 of the n validators of the certified block's round signed
- * voteMessage(chain, block, height, slot); `sig` is their aggregate. Bit i of
- * `signers` (byte i >> 3, bit i & 7, least significant first) is validator i
- * of that round's ordered set; length ceil(n/8), unused bits zero.
- */
-export interface Certificate {
-  block: Hash;
-  height: number;
-  slot: number;
-  signers: Uint8Array;
-  sig: Signature;
-}
-
-export type Evidence =
-  /** Two different headers signed by one producer for one slot. */
-  | { kind: 'double-block'; a: Header; b: Header }
-  /** Two votes by one validator for one slot naming different blocks. */
-  | { kind: 'double-vote'; a: Vote; b: Vote }
-  /** A signed header whose payload (matching payloadRoot) or fields fail validation on top of its parent. */
-  | { kind: 'invalid-block'; header: Header; payload: Value[] };
-
 /** A failed check is an outcome: which rule, and a sentence a person can act on. */
 export type Reject = { ok: false; reason: RejectReason; detail: string };
 export type Check = { ok: true } | Reject;
@@ -158,6 +98,7 @@ export type RejectReason =
   | 'bad-evidence'
   | 'bad-payload'
   | 'bad-root'
+  | 'bad-validators'
   | 'conflicts-with-final'
   | 'not-validator'
   | 'duplicate'

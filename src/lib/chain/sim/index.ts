@@ -1,4 +1,4 @@
 /** The deterministic DPoS simulator (see simulator.ts and docs/consensus.md). */
-export { runSimulation, simExecutor, type SimOptions, type SimSummary, type SigMode, type ByzantineKind } from './simulator';
+export { runSimulation, type SimOptions, type SimSummary, type SigMode, type ByzantineKind } from './simulator';
 export { SimNetwork, type NetworkOptions } from './network';
 export { Rng } from './rng';

@@ -14,15 +14,19 @@
  *   for throughput runs at V = 50..200. Byzantine nodes never forge here.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
-import { encode, type Value } from '../../codec';
+import { encode } from '../../codec';
 import { ready } from '../../crypto';
+import { hex } from '../bytes';
+import { makeGenesis, makeMember, signTx } from '../build';
+import { txId } from '../encoding';
+import type { Block, ChainState, Hex, PublicKey, Transaction } from '../types';
 import { SimClock } from '../consensus/clock';
 import { hexOf, roundOf } from '../consensus/dpos';
-import { payloadHash } from '../consensus/encoding';
+import { consensusConfigFromGenesis, LedgerExecutor } from '../consensus/ledger';
 import { ConsensusNode, type Behaviour } from '../consensus/node';
 import { blsScheme, identityMemo, INSECURE_HASH_SCHEME, memoised, type SignatureScheme } from '../consensus/signature';
-import type { CreditCache, Executor } from '../consensus/tree';
-import { DEFAULT_CREDITS, OK, reject, type ConsensusConfig, type Member, type Tier } from '../consensus/types';
+import { emptyExecutor, type CreditCache, type Entry, type Executor } from '../consensus/tree';
+import { DEFAULT_CREDITS, type ConsensusConfig, type Member, type Tier } from '../consensus/types';
 import { SimNetwork } from './network';
 import { Rng } from './rng';
 
@@ -53,6 +57,8 @@ export interface SimOptions {
   crashAt?: number;
   /** Every k-th validator is tier 3B (votes, does not produce); 0: all 3A. */
   tier3bEvery?: number;
+  /** Synthetic EMR transactions each producer puts in its block (real ledger payloads; default 2; bls modes only). */
+  emrPerBlock?: number;
 }
 
 export interface SimSummary {
@@ -75,16 +81,13 @@ export interface SimSummary {
   messages_delivered: number;
   messages_dropped: number;
   sig: SigMode;
+  /** Ledger: transactions in the best honest node's final chain, EMR entries in its final state, the height that state proves final. */
+  ledger_txs_final: number;
+  ledger_emr_entries: number;
+  ledger_finalized_height: number;
   sim_ms: number;
   wall_ms: number;
 }
-
-/** Payload [{height, slot}]; a payload item {invalid: true} makes a block invalid. */
-export const simExecutor: Executor = {
-  propose: (parent, slot) => [{ height: parent.height + 1, slot }],
-  payloadRoot: payloadHash,
-  check: (_parent, block) => (block.payload.some((x) => x !== null && typeof x === 'object' && !Array.isArray(x) && !(x instanceof Uint8Array) && (x as Record<string, Value>).invalid === true) ? reject('bad-payload', 'payload marked invalid') : OK)
-};
 
 export async function runSimulation(o: SimOptions): Promise<SimSummary> {
   const wall0 = performance.now();
@@ -111,18 +114,86 @@ export async function runSimulation(o: SimOptions): Promise<SimSummary> {
   const names = Array.from({ length: M }, (_, i) => `h${String(i).padStart(3, '0')}`);
   const keys = names.map((n) => scheme.keygen(sha256(new TextEncoder().encode(`medchain-sim-key:${seed}:${n}`))));
   const every = o.tier3bEvery ?? 0;
-  const members: Member[] = keys.map((k, i) => ({ key: k.pk, pop: k.pop, rating: 1000 - i, tier: (every > 0 && i % every === every - 1 ? '3B' : '3A') as Tier, name: names[i] }));
+  const tierOf = (i: number): Tier => (every > 0 && i % every === every - 1 ? '3B' : '3A');
+  const members: Member[] = keys.map((k, i) => ({ key: k.pk, pop: k.pop, rating: 1000 - i, tier: tierOf(i), name: names[i] }));
   const nameOf = new Map(keys.map((k, i) => [hexOf(k.pk), names[i]]));
-  const config: ConsensusConfig = {
-    chain: sha256(encode({ t: 'medchain/sim-genesis', seed, validators: V, members: members.map((m) => m.key) })),
-    validators: V,
-    slotMs,
-    genesisTime: 0,
-    roundSlots: o.roundSlots ?? 8,
-    credits: DEFAULT_CREDITS,
-    members,
-    approvals: new Map()
-  };
+  const skOf = new Map(keys.map((k) => [hexOf(k.pk), k.sk]));
+  const roundSlots = o.roundSlots ?? 8;
+  let config: ConsensusConfig;
+  let makeExecutor: () => Executor;
+  let ledgerOf: ((e: Entry) => ChainState | undefined) | null = null;
+  let corrupt: ((producer: number) => (txs: Transaction[], parent: Entry) => Transaction[]) | undefined;
+  if (sigMode === 'insecure-fast') {
+    // Not BLS keys: no ledger (its signatures are BLS); empty blocks.
+    config = {
+      chain: sha256(encode({ t: 'medchain/sim-genesis', seed, validators: V, members: members.map((m) => m.key) })),
+      validators: V,
+      slotMs,
+      genesisTime: 0,
+      roundSlots,
+      credits: DEFAULT_CREDITS,
+      members,
+      approvals: new Map()
+    };
+    makeExecutor = () => emptyExecutor;
+  } else {
+    // A real ledger: a PKG, one patient, the hospitals; producers add
+    // synthetic EMR entries for the patient, validated by applyBlock.
+    const pkgSk = blsScheme.keygen(sha256(new TextEncoder().encode(`medchain-sim-key:${seed}:pkg`))).sk;
+    const patientSk = blsScheme.keygen(sha256(new TextEncoder().encode(`medchain-sim-key:${seed}:patient`))).sk;
+    const pid = sha256(new TextEncoder().encode(`sim patient ${seed}`));
+    const pid64 = new Uint8Array(64);
+    pid64.set(pid);
+    const enc = new Uint8Array(48);
+    const genesis: Block = makeGenesis(pkgSk, {
+      name: `sim ${seed}`,
+      params: { validators: V, slotMs, genesisTime: 0, initialCredit: DEFAULT_CREDITS.initial, creditThreshold: DEFAULT_CREDITS.threshold, roundSlots },
+      members: [
+        makeMember(pkgSk, { role: 'pkg', enc, name: 'pkg' }),
+        makeMember(patientSk, { role: 'patient', enc, name: 'patient', pid: pid64 }),
+        ...keys.map((k, i) => makeMember(k.sk, { role: 'hospital', enc, name: names[i], rating: 1000 - i, tier: tierOf(i) }))
+      ]
+    });
+    config = consensusConfigFromGenesis(genesis);
+    const perBlock = o.emrPerBlock ?? 2;
+    const synthetic = (state: ChainState, producer: PublicKey, slot: number, seq: number): Transaction[] => {
+      const sk = skOf.get(hexOf(producer));
+      if (!sk) return [];
+      let prev = state.patientChains.get(hex(pid64))?.emrHead ?? null;
+      const out: Transaction[] = [];
+      for (let i = 0; i < perBlock; i++) {
+        const tx = signTx(sk, {
+          chain: config.chain,
+          seq: seq + i,
+          time: slot * slotMs,
+          body: {
+            type: 'emr',
+            pid: pid64,
+            prev,
+            info: { h3c: sha256(encode({ slot, i })), index: `sim/${slot}/${i}`, description: `synthetic record ${slot}.${i}`, time: slot * slotMs },
+            audit: { scheme: 'sw-priv', name: sha256(encode({ name: slot, i })), n: 1, s: 1, v: producer },
+            sealedKey: null
+          }
+        });
+        out.push(tx);
+        prev = txId(tx);
+      }
+      return out;
+    };
+    // One state map for all nodes: the ledger state after a block is a pure
+    // function of its chain, so each block is applied (and its signatures
+    // checked) once per process, like the shared signature cache.
+    const states = new Map<Hex, ChainState>();
+    const shared = new LedgerExecutor({ genesis, synthetic, states });
+    makeExecutor = () => shared;
+    ledgerOf = (e) => shared.stateOf(e);
+    corrupt = (i) => (txs, parent) => {
+      // A transaction by the producer that the ledger refuses (only the PKG records traces).
+      const { sk, pk } = keys[i];
+      const seq = (shared.stateOf(parent)?.nonces.get(hex(pk)) ?? 0) + txs.filter((t) => hex(t.author) === hex(pk)).length;
+      return [...txs, signTx(sk, { chain: config.chain, seq, time: 0, body: { type: 'trace', pid: pid64, requester: pk, reason: 'byzantine', time: 0 } })];
+    };
+  }
 
   // Roles: byzantine and crashed nodes drawn among the genesis validators
   // that produce (3A), then the rest.
@@ -156,11 +227,11 @@ export async function runSimulation(o: SimOptions): Promise<SimSummary> {
         bus: net.endpoint(n),
         clock,
         scheme,
-        executor: simExecutor,
+        executor: makeExecutor(),
         creditCache,
         trustGenesis: true,
         behaviour: behaviour.get(i) ?? 'honest',
-        corruptPayload: (p) => [...p, { invalid: true }]
+        corruptPayload: corrupt?.(i)
       })
   );
   const crashAt = o.crashAt ?? 0;
@@ -210,6 +281,8 @@ export async function runSimulation(o: SimOptions): Promise<SimSummary> {
   const genesisVals = names.slice(0, V);
   const simMs = end - config.genesisTime;
   const finalisedHeight = heights.length ? Math.max(...heights) : 0;
+  const ledgerState = ledgerOf?.(top.tree.final);
+  const ledgerTxs = top.tree.finalChain().reduce((a, e) => a + (e.block?.txs.length ?? 0), 0);
   return {
     finalised_height: finalisedHeight,
     forks_finalised: forks,
@@ -229,6 +302,9 @@ export async function runSimulation(o: SimOptions): Promise<SimSummary> {
     messages_delivered: net.delivered,
     messages_dropped: net.dropped,
     sig: sigMode,
+    ledger_txs_final: ledgerTxs,
+    ledger_emr_entries: ledgerState?.emrs.size ?? 0,
+    ledger_finalized_height: ledgerState?.finalized.height ?? 0,
     sim_ms: simMs,
     wall_ms: Math.round(performance.now() - wall0)
   };

@@ -10,7 +10,7 @@ beforeAll(async () => {
   ks = await keys(4);
   const t = new BlockTree({ config: makeConfig(ks), scheme });
   const [a] = chainAt(t, ks, [1]);
-  const b = makeBlock(t, ks, a, 2, {}, undefined, [{ x: 1 }, 'y']);
+  const b = makeBlock(t, ks, a, 2, {}, undefined, ['x', 'y']);
   const other = makeBlock(t, ks, t.genesis, 1, {}, undefined, ['z']);
   msgs = [
     { t: 'block', v: 1, block: b },

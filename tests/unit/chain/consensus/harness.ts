@@ -8,17 +8,20 @@ import {
   blsScheme,
   headerSigningBytes,
   memoised,
+  txRootOf,
   voteMessage,
   type Block,
-  type Certificate,
+  type BlockHeader,
   type ConsensusConfig,
   type Entry,
-  type Header,
+  type FinalityCertificate,
+  type FinalityVote,
   type Member,
   type SignatureScheme,
   type Tier,
-  type Vote
+  type Transaction
 } from '../../../../src/lib/chain/consensus';
+import { certRoot, txSigningBytes } from '../../../../src/lib/chain/encoding';
 import { hexOf, producerAt, roundOf } from '../../../../src/lib/chain/consensus/dpos';
 
 export interface Keyed {
@@ -65,34 +68,76 @@ export function producerFor(tree: BlockTree, ks: Keyed[], parent: Entry, slot: n
   return keyOf(ks, p.key);
 }
 
-export function signHeader(k: Keyed, unsigned: Omit<Header, 'sig'>): Header {
+export function signHeader(k: Keyed, unsigned: Omit<BlockHeader, 'sig'>): BlockHeader {
   return { ...unsigned, sig: blsScheme.sign(k.sk, headerSigningBytes(unsigned)) };
 }
 
-/** A valid block on `parent` at `slot` (by the scheduled producer), with `over` applied before signing. */
-export function makeBlock(tree: BlockTree, ks: Keyed[], parent: Entry, slot: number, over: Partial<Omit<Header, 'sig'>> = {}, signer?: Keyed, payload: Block['payload'] = []): Block {
+const txCache = new Map<string, Transaction>();
+/**
+ * A well-formed signed ledger transaction standing for the label `s` (a
+ * `trace` by a fixed test key with reason `s`): the protocol tests tell blocks
+ * apart by their transactions; the executors they use read the reason.
+ */
+export function labelTx(chain: Uint8Array, s: string): Transaction {
+  const k = `${hexOf(chain)}:${s}`;
+  let tx = txCache.get(k);
+  if (!tx) {
+    const sk = (cachedKeys as Keyed[])[0].sk;
+    const unsigned = { v: 1, chain, author: (cachedKeys as Keyed[])[0].pk, seq: 0, time: 0, body: { type: 'trace', pid: new Uint8Array(64), requester: (cachedKeys as Keyed[])[0].pk, reason: s, time: 0 } } as const;
+    tx = { ...unsigned, sig: blsScheme.sign(sk, txSigningBytes(unsigned)) } as Transaction;
+    txCache.set(k, tx);
+  }
+  return tx;
+}
+/** An evidence transaction by a fixed test key (protocol tests: the tree does not check seq). */
+export function evidenceTx(chain: Uint8Array, evidence: import('../../../../src/lib/chain/consensus').Evidence, seq = 0): Transaction {
+  const k = (cachedKeys as Keyed[])[1];
+  const unsigned = { v: 1, chain, author: k.pk, seq, time: 0, body: { type: 'evidence', evidence } } as const;
+  return { ...unsigned, sig: blsScheme.sign(k.sk, txSigningBytes(unsigned)) } as Transaction;
+}
+
+/** The label of a labelTx (or null). */
+export function labelOf(tx: Transaction): string | null {
+  return tx.body.type === 'trace' ? tx.body.reason : null;
+}
+
+type HeaderOver = Partial<Omit<BlockHeader, 'sig'>> & { certs?: FinalityCertificate[] };
+
+/**
+ * A valid block on `parent` at `slot` (by the scheduled producer), carrying
+ * the parent's certificate, with `over` applied before signing (`over.certs`
+ * replaces the carried certificates; certRoot follows unless `over.certRoot`).
+ * `payload` strings become labelled transactions (labelTx), other items are
+ * taken as transactions.
+ */
+export function makeBlock(tree: BlockTree, ks: Keyed[], parent: Entry, slot: number, over: HeaderOver = {}, signer?: Keyed, payload: (string | Transaction)[] = []): Block {
   const k = signer ?? producerFor(tree, ks, parent, slot);
-  const unsigned: Omit<Header, 'sig'> = {
+  const txs = payload.map((p) => (typeof p === 'string' ? labelTx(tree.config.chain, p) : p));
+  const { certs: overCerts, ...h } = over;
+  const certs = overCerts ?? (parent.parent && parent.cert ? [parent.cert] : []);
+  const sets = tree.headerSets(parent, slot);
+  const unsigned: Omit<BlockHeader, 'sig'> = {
     v: 1,
     chain: tree.config.chain,
     height: parent.height + 1,
     slot,
     prev: parent.id,
-    payloadRoot: tree.executor.payloadRoot(payload),
-    parentCert: parent.parent ? parent.cert : null,
-    evidence: [],
+    txRoot: txRootOf(txs),
+    certRoot: certRoot(certs),
+    validators: sets.validators,
+    nextValidators: sets.nextValidators,
     producer: k.pk,
-    ...over
+    ...h
   };
-  return { header: signHeader(k, unsigned), payload };
+  return { header: signHeader(k, unsigned), txs, certs };
 }
 
-export function makeVote(tree: BlockTree, k: Keyed, e: { id: Uint8Array; height: number; slot: number }): Vote {
+export function makeVote(tree: BlockTree, k: Keyed, e: { id: Uint8Array; height: number; slot: number }): FinalityVote {
   return { chain: tree.config.chain, block: e.id, height: e.height, slot: e.slot, validator: k.pk, sig: blsScheme.sign(k.sk, voteMessage(tree.config.chain, e.id, e.height, e.slot)) };
 }
 
 /** A certificate for `e` signed by the validators at `indices` of its round. */
-export function makeCert(tree: BlockTree, ks: Keyed[], e: Entry, indices?: number[]): Certificate {
+export function makeCert(tree: BlockTree, ks: Keyed[], e: Entry, indices?: number[]): FinalityCertificate {
   const sched = tree.scheduleOf(e);
   const idx = indices ?? sched.validators.map((_, i) => i).slice(0, sched.quorum);
   const sigs = idx.map((i) => makeVote(tree, keyOf(ks, sched.validators[i].key), e).sig);

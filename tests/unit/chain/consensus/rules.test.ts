@@ -1,16 +1,16 @@
 /** Every block/vote/certificate/evidence rule, each with a rejected forged, replayed or out-of-order input (real BLS, V = 4). */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BlockTree, bitmapOf, blsScheme, evidenceKey, payloadHash, type Block, type Entry, type Executor } from '../../../../src/lib/chain/consensus';
+import { BlockTree, bitmapOf, blsScheme, evidenceKey, type Block, type Entry, type Executor } from '../../../../src/lib/chain/consensus';
 import { applyCredits, hexOf, initialCredits } from '../../../../src/lib/chain/consensus/dpos';
 import { OK, reject } from '../../../../src/lib/chain/consensus/types';
-import { add, chainAt, keys, makeBlock, makeCert, makeConfig, makeVote, producerFor, scheme, type Keyed } from './harness';
+import { add, chainAt, evidenceTx, keys, labelOf, labelTx, makeBlock, makeCert, makeConfig, makeVote, producerFor, scheme, type Keyed } from './harness';
 
 let ks: Keyed[];
 let outsider: Keyed;
 const badPayload: Executor = {
-  propose: () => [],
-  payloadRoot: payloadHash,
-  check: (_p, b) => (b.payload.includes('bad') ? reject('bad-payload', 'contains bad') : OK)
+  propose: (_p, _s, _k, evidence) => evidence,
+  nextSeq: () => 0,
+  check: (_p, b) => (b.txs.some((tx) => labelOf(tx) === 'bad') ? reject('bad-payload', 'contains bad') : OK)
 };
 
 beforeAll(async () => {
@@ -83,23 +83,36 @@ describe('blocks', () => {
     const a = add(t, makeBlock(t, ks, t.genesis, 1));
     expectReject(t.validateBlock(makeBlock(t, ks, a, 2)), 'missing-certificate');
     const cert = makeCert(t, ks, a);
-    expectReject(t.validateBlock(makeBlock(t, ks, t.genesis, 2, { parentCert: cert })), 'bad-certificate');
-    expect(t.validateBlock(makeBlock(t, ks, a, 2, { parentCert: cert })).ok).toBe(true);
+    expectReject(t.validateBlock(makeBlock(t, ks, t.genesis, 2, { certs: [cert] })), 'bad-certificate');
+    expectReject(t.validateBlock(makeBlock(t, ks, a, 2, { certs: [cert, cert] })), 'bad-certificate');
+    expect(t.validateBlock(makeBlock(t, ks, a, 2, { certs: [cert] })).ok).toBe(true);
+  });
+
+  it('rejects a header whose validators / nextValidators are not the sets of its round and the next (attributable)', () => {
+    const t = tree();
+    const bad = makeBlock(t, ks, t.genesis, 1, { validators: new Uint8Array(32).fill(2) });
+    expectReject(t.validateBlock(bad), 'bad-validators');
+    expect(t.attributableFailure(bad)?.reason).toBe('bad-validators');
+    expectReject(t.validateBlock(makeBlock(t, ks, t.genesis, 1, { nextValidators: new Uint8Array(32).fill(2) })), 'bad-validators');
+    const ok = makeBlock(t, ks, t.genesis, 1);
+    expect(ok.header.validators).toEqual(t.setIdOf(t.schedule(t.genesis, 0)));
   });
 
   it('rejects a payload that does not match its root, and an invalid payload (with attributable evidence)', () => {
     const t = tree(badPayload);
     const b = makeBlock(t, ks, t.genesis, 1, {}, undefined, ['ok']);
-    expectReject(t.validateBlock({ ...b, payload: ['ok', 'extra'] }), 'bad-root');
-    expect(t.attributableFailure({ ...b, payload: ['ok', 'extra'] })).toBeNull();
+    const extra = [...b.txs, labelTx(t.config.chain, 'extra')];
+    expectReject(t.validateBlock({ ...b, txs: extra }), 'bad-root');
+    expect(t.attributableFailure({ ...b, txs: extra })).toBeNull();
+    expectReject(t.validateBlock({ ...b, certs: [makeCert(t, ks, add(tree(), makeBlock(t, ks, t.genesis, 1)))] }), 'bad-root');
     const bad = makeBlock(t, ks, t.genesis, 1, {}, undefined, ['bad']);
     expectReject(t.validateBlock(bad), 'bad-payload');
     expect(t.attributableFailure(bad)?.reason).toBe('bad-payload');
-    expect(t.verifyEvidence({ kind: 'invalid-block', header: bad.header, payload: bad.payload }).ok).toBe(true);
+    expect(t.verifyEvidence({ kind: 'invalid-block', block: bad }).ok).toBe(true);
     // The same evidence for a valid block is rejected.
-    expect(t.verifyEvidence({ kind: 'invalid-block', header: b.header, payload: b.payload }).ok).toBe(false);
-    // A payload swapped under a valid header is not attributable.
-    expect(t.verifyEvidence({ kind: 'invalid-block', header: b.header, payload: ['bad'] }).ok).toBe(false);
+    expect(t.verifyEvidence({ kind: 'invalid-block', block: b }).ok).toBe(false);
+    // Transactions swapped under a valid header are not attributable.
+    expect(t.verifyEvidence({ kind: 'invalid-block', block: { ...b, txs: [labelTx(t.config.chain, 'bad')] } }).ok).toBe(false);
   });
 });
 
@@ -164,7 +177,7 @@ describe('evidence', () => {
     const t = tree();
     const p = producerFor(t, ks, t.genesis, 1);
     const a = makeBlock(t, ks, t.genesis, 1, {}, p, []);
-    const b = makeBlock(t, ks, t.genesis, 1, { payloadRoot: new Uint8Array(32).fill(1) }, p);
+    const b = makeBlock(t, ks, t.genesis, 1, { txRoot: new Uint8Array(32).fill(1) }, p);
     expect(t.verifyEvidence({ kind: 'double-block', a: a.header, b: b.header }).ok).toBe(true);
     expect(t.verifyEvidence({ kind: 'double-block', a: a.header, b: a.header }).ok).toBe(false);
     expect(t.verifyEvidence({ kind: 'double-block', a: a.header, b: { ...b.header, sig: a.header.sig } }).ok).toBe(false);
@@ -189,11 +202,12 @@ describe('evidence', () => {
     const t = tree();
     const [g1] = chainAt(t, ks, [1]);
     const p = producerFor(t, ks, t.genesis, 1);
-    const other = makeBlock(t, ks, t.genesis, 1, { payloadRoot: new Uint8Array(32).fill(5) }, p);
+    const other = makeBlock(t, ks, t.genesis, 1, { txRoot: new Uint8Array(32).fill(5) }, p);
     const ev = { kind: 'double-block' as const, a: (g1.block as Block).header, b: other.header };
-    expect(t.validateBlock(makeBlock(t, ks, g1, 2, { evidence: [ev] })).ok).toBe(true);
-    expectReject(t.validateBlock(makeBlock(t, ks, g1, 2, { evidence: [ev, ev] })), 'bad-evidence');
-    expectReject(t.validateBlock(makeBlock(t, ks, g1, 2, { evidence: [{ ...ev, b: ev.a }] })), 'bad-evidence');
+    const c = t.config.chain;
+    expect(t.validateBlock(makeBlock(t, ks, g1, 2, {}, undefined, [evidenceTx(c, ev)])).ok).toBe(true);
+    expectReject(t.validateBlock(makeBlock(t, ks, g1, 2, {}, undefined, [evidenceTx(c, ev), evidenceTx(c, ev, 1)])), 'bad-evidence');
+    expectReject(t.validateBlock(makeBlock(t, ks, g1, 2, {}, undefined, [evidenceTx(c, { ...ev, b: ev.a })])), 'bad-evidence');
     const s0 = initialCredits(t.config);
     const e = { key: evidenceKey(ev), offender: hexOf(p.pk), kind: 'equivocation' as const };
     const s1 = applyCredits(s0, t.config.credits, { missed: [], voters: [], certifiedProducer: null, evidence: [e] });
