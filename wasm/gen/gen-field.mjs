@@ -242,6 +242,42 @@ function genField({ pre, name, p, w, bytes, wideChunk, exps, sqrStyle, mulStyle,
   // anything < 2p, 4p, ...) are exact integers; sums/differences of them are formed with
   // a multiple of p^2 added so that they stay non-negative; the reduction is valid for
   // values < pR (Montgomery: (T + qp)/R < 2p, then one conditional subtraction).
+  // WASM SIMD product: columns in groups of 4 (two i64x2 accumulators), x_i splatted,
+  // y read as 4 consecutive limbs from a zero-padded copy; products via
+  // i64x2.extmul_{low,high}_i32x4_u (two 32x32->64 products each). Columns < 13 * 2^60.
+  function genMulwSimd() {
+    const PAD = 3;
+    e(`/** Zero-padded copy of the second operand of ${pre}_mulw (${PAD} zero limbs either side). */`);
+    e(`const ${PRE}W_YS: usize = memory.data(${4 * (N + 2 * PAD + 1)}, 16);`);
+    e(`export function ${pre}_mulw(w: usize, a: usize, b: usize): void {`);
+    for (let j = 0; j < N; j++) e(`  store<u32>(${PRE}W_YS, load<u32>(b, ${4 * j}), ${4 * (j + PAD)});`);
+    if (!mulwXLoad) for (let i = 0; i < N; i++) e(`  const X${i}: v128 = v128.load32_splat(a, ${4 * i});`);
+    const X = (i) => (mulwXLoad ? `v128.load32_splat(a, ${4 * i})` : `X${i}`);
+    e(`  let lo: v128, hi: v128, V: v128;`);
+    e(`  let acc: u64 = 0;`);
+    let col = 0;
+    for (let k = 0; k <= 2 * N - 2; k += 4) {
+      let first = true;
+      for (let i = Math.max(0, k - N + 1); i <= Math.min(N - 1, k + 3); i++) {
+        e(`  V = v128.load(${PRE}W_YS, ${4 * (k - i + PAD)});`);
+        if (first) {
+          e(`  lo = i64x2.extmul_low_i32x4_u(${X(i)}, V); hi = i64x2.extmul_high_i32x4_u(${X(i)}, V);`);
+          first = false;
+        } else {
+          e(`  lo = i64x2.add(lo, i64x2.extmul_low_i32x4_u(${X(i)}, V)); hi = i64x2.add(hi, i64x2.extmul_high_i32x4_u(${X(i)}, V));`);
+        }
+      }
+      const lanes = [['lo', 0], ['lo', 1], ['hi', 0], ['hi', 1]];
+      for (const [v, l] of lanes) {
+        if (col > 2 * N - 2) break;
+        e(`  acc += <u64>i64x2.extract_lane(${v}, ${l}); store<u32>(w, <u32>(acc & ${lit(MASK)}), ${4 * col}); acc >>= ${w};`);
+        col++;
+      }
+    }
+    e(`  store<u32>(w, <u32>acc, ${4 * (2 * N - 1)});`);
+    e(`}`);
+    e('');
+  }
   function genWide() {
     const N2 = 2 * N;
     const FS = 4 * N;
@@ -257,6 +293,9 @@ function genField({ pre, name, p, w, bytes, wideChunk, exps, sqrStyle, mulStyle,
     e(`/** w = a*b as a double-width integer (no reduction). a, b: normalised limbs, any value`);
     e(` *  < 2^${N * w} (so unreduced sums < 2p, 4p are fine). w may alias neither a nor b`);
     e(` *  partially; w == a is not allowed either (w is ${N2} limbs). Product scanning. */`);
+    if (mulwSimd) {
+      genMulwSimd();
+    } else {
     e(`export function ${pre}_mulw(w: usize, a: usize, b: usize): void {`);
     for (let j = 0; j < N; j++) e(`  const x${j}: u64 = <u64>load<u32>(a, ${4 * j});`);
     // (Loading y_j from memory at each use instead of keeping 26 operand limbs in locals,
@@ -273,6 +312,7 @@ function genField({ pre, name, p, w, bytes, wideChunk, exps, sqrStyle, mulStyle,
     e(`  store<u32>(w, <u32>acc, ${4 * (2 * N - 1)});`);
     e(`}`);
     e('');
+    }
 
     // reduction of a signed combination sum(plus) - sum(minus) + K p^2, streamed
     const emitted = new Set();
@@ -502,7 +542,127 @@ function genField({ pre, name, p, w, bytes, wideChunk, exps, sqrStyle, mulStyle,
   }
 
   // ----- mul, operand scanning -----
+  // Row-blocked operand scanning: B rows (x_i .. x_{i+B-1}) and their B reduction
+  // multipliers per pass over the accumulators, so every accumulator is read and written
+  // once per 2B products (the single-row version does one read-modify-write per 2
+  // products, and V8 keeps most of the 13 accumulators in stack slots).
+  function genMulBlocked(sum2, sub1, B, yload) {
+    if (sub1) {
+      e(`/** out = a*b/R - c mod p (fused, for affine additions: y3 = lambda (x1 - x3) - y1).`);
+      e(` *  a < p, b < 4p (e.g. an ${pre}_sub_nr result), c < p. out may alias anything. */`);
+      e(`export function ${pre}_mul_sub(out: usize, a: usize, b: usize, c: usize): void {`);
+    } else if (sum2) {
+      e(`/** out = (a*b + c*d)/R mod p: a sum of two Montgomery products with a single`);
+      e(` *  reduction (lazy reduction; 2p^2 < pR keeps the result below 2p). */`);
+      e(`export function ${pre}_mul_sum2(out: usize, a: usize, b: usize, c: usize, d: usize): void {`);
+    } else {
+      e(`/** out = a*b/R mod p (Montgomery product). Lazy-reduction operand scanning, ${B} rows`);
+      e(` *  (and their ${B} reduction multipliers) per pass over the accumulators. */`);
+      e(`export function ${pre}_mul(out: usize, a: usize, b: usize): void {`);
+    }
+    const Y = (j) => (yload ? `(<u64>load<u32>(b, ${4 * j}))` : `y${j}`);
+    const Z = (j) => (yload ? `(<u64>load<u32>(d, ${4 * j}))` : `z${j}`);
+    if (!yload) {
+      for (let j = 0; j < N; j++) e(`  const y${j}: u64 = <u64>load<u32>(b, ${4 * j});`);
+      if (sum2) for (let j = 0; j < N; j++) e(`  const z${j}: u64 = <u64>load<u32>(d, ${4 * j});`);
+    }
+    const idx = [...Array(B).keys()];
+    e(`  let u: u64, cy: u64;`);
+    e(`  let ${idx.map((r) => `x${r}: u64, q${r}: u64`).join(', ')};`);
+    if (sum2) e(`  let ${idx.map((r) => `xc${r}: u64`).join(', ')};`);
+    const names = [...Array(N).keys()].map((j) => `t${j}`);
+    e(`  let ${names.map((n) => `${n}: u64 = 0`).join(', ')};`);
+    let bound = Array(N).fill(0n);
+    let zero = Array(N).fill(true);
+    const carryPass = (why = 'bound would overflow') => {
+      e(`  // carry pass (${why})`);
+      for (let j = 0; j < N - 1; j++) {
+        if (zero[j]) continue;
+        const op = zero[j + 1] ? '=' : '+=';
+        e(`  ${names[j + 1]} ${op} ${names[j]} >> ${w}; ${names[j]} &= ${lit(MASK)};`);
+        zero[j + 1] = false;
+        bound[j + 1] += bound[j] >> W;
+        bound[j] = MASK;
+      }
+    };
+    const per = (sum2 ? 2n : 1n) * MASK * MASK;
+    for (let i = 0; i < N; i += B) {
+      const Bp = Math.min(B, N - i);
+      // bounds of the columns of this pass
+      const colBounds = () => {
+        const cb = [];
+        let cyB = 0n;
+        for (let c = 0; c <= N + Bp - 2; c++) {
+          let s = c < N ? bound[c] : 0n;
+          for (let r = 0; r < Bp; r++) {
+            const j = c - r;
+            if (j < 0 || j >= N) continue;
+            s += per + MASK * pl[j];
+          }
+          s += cyB;
+          cb.push(s);
+          cyB = c < Bp ? s >> W : 0n;
+        }
+        return cb;
+      };
+      let cb = colBounds();
+      if (cb.some((b) => b > U64MAX)) {
+        carryPass();
+        cb = colBounds();
+        if (cb.some((b) => b > U64MAX)) throw new Error('blocked: column overflow');
+      }
+      e(`  // rows ${i} .. ${i + Bp - 1}`);
+      for (let r = 0; r < Bp; r++) {
+        e(`  x${r} = <u64>load<u32>(a, ${4 * (i + r)});`);
+        if (sum2) e(`  xc${r} = <u64>load<u32>(c, ${4 * (i + r)});`);
+      }
+      const nb = Array(N).fill(0n);
+      const nz = Array(N).fill(true);
+      for (let c = 0; c <= N + Bp - 2; c++) {
+        const terms = [];
+        if (c < N && !zero[c]) terms.push(names[c]);
+        if (c === Bp && Bp > 0) terms.push('cy');
+        for (let r = 0; r < Bp; r++) {
+          const j = c - r;
+          if (j < 0 || j >= N) continue;
+          terms.push(`x${r} * ${Y(j)}`);
+          if (sum2) terms.push(`xc${r} * ${Z(j)}`);
+          if (r < c && pl[j] !== 0n) terms.push(`q${r} * ${lit(pl[j])}`);
+        }
+        if (c < Bp) {
+          if (c > 0) terms.push('cy');
+          e(`  u = ${terms.join(' + ')};`);
+          e(`  q${c} = (u * ${lit(mu)}) & ${lit(MASK)};`);
+          e(`  cy = (u + q${c} * ${lit(pl[0])}) >> ${w};`);
+        } else {
+          const k = c - Bp;
+          e(`  ${names[k]} = ${terms.join(' + ')};`);
+          nb[k] = cb[c];
+          nz[k] = false;
+        }
+      }
+      bound = nb;
+      zero = nz;
+    }
+    carryPass('normalise');
+    if (zero[N - 1]) throw new Error('top limb unset');
+    if (sub1) emitFinalSub(names.slice(0, N), ['c'], 1);
+    else emitFinal(names.slice(0, N));
+    e(`}`);
+    e('');
+  }
   function genMulLazy(sum2 = false, sub1 = false) {
+    if (mulViaWide && fp2 && !sum2 && !sub1) {
+      // experiment: product via ${pre}_mulw (SIMD) + separate reduction
+      e(`const ${PRE}_MULV_SCR: usize = memory.data(${8 * N}, 16);`);
+      e(`export function ${pre}_mul(out: usize, a: usize, b: usize): void {`);
+      e(`  ${pre}_mulw(${PRE}_MULV_SCR, a, b);`);
+      e(`  ${pre}_redc_p1m0(out, ${PRE}_MULV_SCR);`);
+      e(`}`);
+      e('');
+      return;
+    }
+    if (mulBlock > 1 && (!sum2 || blockSum2)) return genMulBlocked(sum2, sub1, mulBlock, mulYLoad);
     // Mitscha-Baude style: t[j] += x_i*y_j ; q = t0*mu ; t[j] += q*p_j ; shift by one limb.
     if (sub1) {
       e(`/** out = a*b/R - c mod p (fused, for affine additions: y3 = lambda (x1 - x3) - y1).`);
@@ -1006,6 +1166,12 @@ const w = Number(process.argv[2] ?? 30);
 const outDir = process.argv[3] ?? new URL('..', import.meta.url).pathname;
 const sqrStyle = process.env.SQR ?? 'lazy';
 const mulStyle = process.env.MUL ?? 'lazy';
+const mulBlock = Number(process.env.MULB ?? 1);
+const mulwSimd = process.env.MULW === 'simd';
+const mulViaWide = process.env.MULVIA === 'wide';
+const mulwXLoad = process.env.MULWXLOAD === '1';
+const mulYLoad = process.env.MULYLOAD === '1';
+const blockSum2 = process.env.MULBSUM2 !== '0';
 mkdirSync(outDir, { recursive: true });
 const fp = genField({
   pre: 'fp',
