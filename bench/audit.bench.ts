@@ -13,6 +13,11 @@
  * keeps the hashed block names of the files it audits).
  * batch_verify rows are per proof. Scenario `same file`: K audits (K seeds)
  * of one 1 MiB file; `_distinct`: K different 1 MiB files of one hospital.
+ *
+ * Focused runs: AUDIT_BENCH_ONLY=tag (comma-separated prefixes of the op
+ * names: tag, prove, verify, batch) skips the other ops; AUDIT_BENCH_S=16,64,256
+ * limits the tagging rows to those s. A focused run does not write
+ * bench/results/audit.json.
  */
 import { cpus } from 'node:os';
 import { ready, g1, g2, fr, type G1 } from '../src/lib/crypto';
@@ -41,6 +46,10 @@ import { refBlocks, refProve, refPublicKey, refSectorBases, refTag, refVerify, r
 import { benchOp, printTable, QUICK, writeResults, type Row } from './harness';
 
 await ready();
+const ONLY = (process.env.AUDIT_BENCH_ONLY ?? '').split(',').map((x) => x.trim()).filter(Boolean);
+const want = (op: string) => ONLY.length === 0 || ONLY.some((p) => op.startsWith(p));
+const bench = (op: string, ...rest: Parameters<typeof benchOp> extends [string, ...infer R] ? R : never): Promise<Row[]> => (want(op) ? benchOp(op, ...rest) : Promise.resolve([]));
+const TAG_S = (process.env.AUDIT_BENCH_S ?? '1,16,64,256').split(',').map(Number).filter((s) => Number.isInteger(s) && s > 0);
 const MiB = 1 << 20;
 const rows: Row[] = [];
 const rand = (n: number) => {
@@ -72,6 +81,7 @@ function scaleRows(rs: Row[], measured: Record<string, number>, extra: Record<st
 }
 
 function push(rs: Row[]) {
+  if (rs.length === 0) return;
   rows.push(...rs);
   printTable(rs);
 }
@@ -79,7 +89,7 @@ function push(rs: Row[]) {
 // Tagging --------------------------------------------------------------------
 
 const data1M = rand(MiB);
-for (const s of [1, 16, 64, 256]) {
+for (const s of want('tag_sw') ? TAG_S : []) {
   const file = prepareFile(MiB, s);
   const blockBytes = 31 * s;
   // Blocks per sample: ~32 KiB for one thread (16 KiB at s = 1), the whole MiB in the pool, 1-8 blocks for noble.
@@ -92,7 +102,7 @@ for (const s of [1, 16, 64, 256]) {
   // the pool rows include it (they tag whole files).
   const bases = tagBases(file.name, s, key.x);
   const nobleU = refSectorBases(file.name, s);
-  const rs = await benchOp(
+  const rs = await bench(
     `tag_sw_s${s}_1MiB`,
     {
       medchain: () => tagRange(file, data1M, key.x, 0, oneBlocks, bases),
@@ -110,12 +120,12 @@ for (const s of [1, 16, 64, 256]) {
   );
 }
 
-{
+if (want('tag_yang2019')) {
   const patient = yangPatientKey();
   const medBytes = QUICK ? 31 * 16 : 31 * 256;
   const nobleBytes = 31 * 4;
   const r = fr.random();
-  const rs = await benchOp(
+  const rs = await bench(
     'tag_yang2019_1MiB',
     {
       medchain: () => yangTag('hospital', patient.A, patient.pk, data1M.subarray(0, medBytes), r),
@@ -126,6 +136,7 @@ for (const s of [1, 16, 64, 256]) {
   push(scaleRows(rs, { medchain: medBytes, noble: nobleBytes }, { medchain: { threads: 1 }, noble: { threads: 1 } }));
 }
 
+if (want('prove') || want('verify') || want('batch')) {
 // Prove / verify at the default s ---------------------------------------------
 
 async function tagged(s: number, len = MiB): Promise<{ file: SwFileInfo; data: Uint8Array; tags: G1[] }> {
@@ -146,7 +157,7 @@ for (const c of [300, 460]) {
   const chal = { seed: rand(32), c };
   const proof = prove(main.file, key.v, main.data, main.tags, chal, { cache: proverCache });
   const bytes = encodeSwProof(proof).length;
-  const rs = await benchOp(
+  const rs = await bench(
     `prove_sw_c${c}`,
     {
       medchain: () => prove(main.file, key.v, main.data, main.tags, chal, { cache: proverCache }),
@@ -164,7 +175,7 @@ for (const c of [300, 460]) {
   if (!verify(main.file, key.v, chal, proof, { cache: tpaCache }).ok || !refVerify(main.file.name, S, main.file.n, vBytes, chal.seed, 460, ref)) throw new Error('bench: honest proof rejected');
   // Both sides hash every H(name‖i) and u_j (the reference has no cache).
   push(
-    await benchOp(
+    await bench(
       'verify_sw_c460',
       {
         medchain: () => (sink ^= +verify(main.file, key.v, chal, proof).ok),
@@ -173,7 +184,7 @@ for (const c of [300, 460]) {
       { ...heavy, runs: QUICK ? 2 : 4, extra: { s: S, cache: 'cold' } }
     )
   );
-  push(await benchOp('verify_sw_c460_warm', { medchain: () => (sink ^= +verify(main.file, key.v, chal, proof, { cache: tpaCache }).ok) }, { ...heavy, runs: QUICK ? 2 : 7, extra: { s: S, cache: 'warm' } }));
+  push(await bench('verify_sw_c460_warm', { medchain: () => (sink ^= +verify(main.file, key.v, chal, proof, { cache: tpaCache }).ok) }, { ...heavy, runs: QUICK ? 2 : 7, extra: { s: S, cache: 'warm' } }));
 }
 
 // The choice of s: proving and verifying at c = 460 for other s (ours only).
@@ -183,8 +194,8 @@ for (const s of QUICK ? [16] : [16, 256]) {
   const chal = { seed: rand(32), c: 460 };
   const proof = prove(t.file, key.v, t.data, t.tags, chal, { cache });
   verify(t.file, key.v, chal, proof, { cache });
-  push(await benchOp(`prove_sw_c460_s${s}`, { medchain: () => prove(t.file, key.v, t.data, t.tags, chal, { cache }) }, { ...heavy, runs: QUICK ? 2 : 5, extra: { bytes: encodeSwProof(proof).length, s } }));
-  push(await benchOp(`verify_sw_c460_s${s}`, { medchain: () => (sink ^= +verify(t.file, key.v, chal, proof, { cache }).ok) }, { ...heavy, runs: QUICK ? 2 : 5, extra: { s } }));
+  push(await bench(`prove_sw_c460_s${s}`, { medchain: () => prove(t.file, key.v, t.data, t.tags, chal, { cache }) }, { ...heavy, runs: QUICK ? 2 : 5, extra: { bytes: encodeSwProof(proof).length, s } }));
+  push(await bench(`verify_sw_c460_s${s}`, { medchain: () => (sink ^= +verify(t.file, key.v, chal, proof, { cache }).ok) }, { ...heavy, runs: QUICK ? 2 : 5, extra: { s } }));
 }
 
 {
@@ -193,7 +204,7 @@ for (const s of QUICK ? [16] : [16, 256]) {
   const { pub, tags } = yangTag('hospital', patient.A, patient.pk, d);
   const chal = { seed: rand(32), c: 460 };
   const p = yangProve(pub, d, tags, chal);
-  push(await benchOp('prove_yang2019_c460', { medchain: () => yangProve(pub, d, tags, chal) }, { ...heavy, extra: { bytes: encodeYangProof(p).length } }));
+  push(await bench('prove_yang2019_c460', { medchain: () => yangProve(pub, d, tags, chal) }, { ...heavy, extra: { bytes: encodeYangProof(p).length } }));
 }
 
 // Batch verification ------------------------------------------------------------
@@ -208,7 +219,7 @@ for (const k of QUICK ? [1, 10] : [1, 10, 100]) {
     return { file: main.file, v: key.v, challenge, proof: prove(main.file, key.v, main.data, main.tags, challenge, { cache: proverCache }) };
   });
   if (!batchVerify(items, { cache: tpaCache }).ok) throw new Error('bench: honest batch rejected');
-  const rs = await benchOp(
+  const rs = await bench(
     `batch_verify_sw_k${k}`,
     {
       medchain: () => (sink ^= +batchVerify(items, { cache: tpaCache }).ok),
@@ -236,7 +247,7 @@ for (const k of QUICK ? [10] : [10, 100]) {
     items.push({ file, v: key.v, challenge, proof: prove(file, key.v, zeros, tags, challenge, { cache }) });
   }
   if (!batchVerify(items, { cache }).ok) throw new Error('bench: honest distinct batch rejected');
-  const rs = await benchOp(
+  const rs = await bench(
     `batch_verify_sw_k${k}_distinct`,
     {
       medchain: () => (sink ^= +batchVerify(items, { cache }).ok),
@@ -249,8 +260,12 @@ for (const k of QUICK ? [10] : [10, 100]) {
   push(perProof(rs, k, { scenario: 'distinct files' }));
 }
 
+}
+
 pool.close();
 if (sink === 0.5) console.log(sink);
 console.log(`\nthreads in the pool: ${threads}; g2 key ${g2.toBytes(key.v).length} bytes`);
 printTable(rows);
-writeResults('audit', rows);
+// A focused run prints its rows but leaves bench/results/audit.json (the full run's) alone.
+if (ONLY.length === 0 && !process.env.AUDIT_BENCH_S) writeResults('audit', rows);
+else console.log('focused run (AUDIT_BENCH_ONLY / AUDIT_BENCH_S): bench/results/audit.json not written');
