@@ -5,7 +5,10 @@
  * - standing(m) = rating(m) + sum over member hospitals h approving m of
  *   floor(rating(h) / |approvals(h)|): each hospital's approval weight is its
  *   rating, split evenly among the delegates it approves.
- * - qualified: a member whose credit is >= the threshold.
+ * - qualified: a member whose credit is >= the threshold (a member without
+ *   credit events yet, e.g. registered after genesis, has `initial`).
+ * - members, ratings, tiers and approvals: those of the ledger state at the
+ *   round's anchor (tree.ts `schedule`, `Executor.membership`).
  * - validators: the top V qualified members by standing (ties by key hex);
  *   a round's set is ordered by key hex (the ledger's order: validatorSetId
  *   and the certificate bitmap).
@@ -84,9 +87,8 @@ export interface CreditEvents {
 export function applyCredits(s: CreditState, rules: CreditRules, ev: CreditEvents): CreditState {
   const credits = new Map(s.credits);
   let punished: Set<string> | ReadonlySet<string> = s.punished;
-  const add = (k: Hex, d: number) => {
-    if (credits.has(k)) credits.set(k, (credits.get(k) as number) + d);
-  };
+  // A member registered after genesis is not in the ledger yet: it starts at `initial` (as the ledger's `register`).
+  const add = (k: Hex, d: number) => credits.set(k, (credits.get(k) ?? rules.initial) + d);
   for (const k of ev.missed) add(k, -rules.missedSlot);
   if (ev.certifiedProducer) add(ev.certifiedProducer, rules.produce);
   for (const k of ev.voters) add(k, rules.vote);
@@ -103,7 +105,7 @@ export function applyCredits(s: CreditState, rules: CreditRules, ev: CreditEvent
 export function selectValidators(config: ConsensusConfig, state: CreditState): Member[] {
   const st = standings(config.members, config.approvals);
   return config.members
-    .filter((m) => (state.credits.get(hexOf(m.key)) ?? 0) >= config.credits.threshold)
+    .filter((m) => (state.credits.get(hexOf(m.key)) ?? config.credits.initial) >= config.credits.threshold)
     .map((m) => ({ m, k: hexOf(m.key), s: st.get(hexOf(m.key)) ?? 0 }))
     .sort((a, b) => b.s - a.s || (a.k < b.k ? -1 : a.k > b.k ? 1 : 0))
     .slice(0, config.validators)

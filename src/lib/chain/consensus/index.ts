@@ -12,6 +12,6 @@ export * from './signature';
 export * from './bus';
 export * from './clock';
 export * from './store';
-export { BlockTree, emptyExecutor, evidenceKey, evidenceOf, offender, type Entry, type Executor, type CreditCache, type Finalised, type TreeOptions } from './tree';
+export { BlockTree, emptyExecutor, evidenceKey, evidenceOf, offender, type Entry, type Executor, type Membership, type CreditCache, type Finalised, type TreeOptions } from './tree';
 export { consensusConfigFromGenesis, consensusHooks, LedgerExecutor, LedgerSink, Mempool, finalState, type LedgerExecutorOptions, type LedgerStoreLike, type LedgerFinalHandler } from './ledger';
 export { ConsensusNode, type Behaviour, type ConsensusNodeOptions, type NodeKeys, type NodeStats } from './node';

@@ -18,11 +18,14 @@
  * round (both computed from anchors on the block's own chain), so a light
  * verifier follows hand-offs through certified headers.
  *
- * Limits (documented in docs/consensus.md): consensus reads members, ratings,
- * tiers and approval votes from genesis only (`register`, `regulator-update`
- * and `vote` transactions are recorded in the state but do not yet move the
- * validator set); a round with no block at all breaks the header hand-off
- * chain for bundle verification.
+ * Membership: each round's validators are selected from the members,
+ * ratings, tiers and approval votes of the LEDGER state at the round's
+ * anchor (`LedgerExecutor.membership`), so final `register`,
+ * `regulator-update` and `vote` transactions move the set at the next round
+ * boundary whose anchor includes them.
+ *
+ * Limit (documented in docs/consensus.md): a round with no block at all
+ * breaks the header hand-off chain for bundle verification.
  */
 import { hex } from '../bytes';
 import { streamletFinalize } from '../hooks';
@@ -33,7 +36,7 @@ import { applyCredits, hexOf, producerAt, roundOf } from './dpos';
 import { headerId } from './encoding';
 import type { ConsensusStore } from './store';
 import { OK, reject, DEFAULT_CREDITS, type Check, type ConsensusConfig, type CreditRules, type Member } from './types';
-import type { BlockTree, Entry, Executor } from './tree';
+import type { BlockTree, Entry, Executor, Membership } from './tree';
 
 /**
  * The consensus configuration a ledger genesis block describes: chain id =
@@ -59,6 +62,7 @@ export function consensusConfigFromGenesis(genesis: Block, credits: Partial<Cred
 }
 
 const hooksCache = new WeakMap<BlockTree, ConsensusHooks>();
+const membershipCache = new WeakMap<ChainState, Membership>();
 
 /**
  * The ledger hooks of the chain held by `tree` (see the module header). A
@@ -90,7 +94,7 @@ export function consensusHooks(tree: BlockTree): ConsensusHooks {
       const next = applyCredits(base, tree.config.credits, tree.creditEventsFor(p, block));
       const out = new Map<Hex, number>();
       for (const [k, v] of next.credits) {
-        const d = v - (base.credits.get(k) ?? 0);
+        const d = v - (base.credits.get(k) ?? tree.config.credits.initial);
         if (d !== 0) out.set(k, d);
       }
       return out;
@@ -184,6 +188,25 @@ export class LedgerExecutor implements Executor {
     const candidates = [...evidence, ...(this.o.mempool?.() ?? []), ...(this.o.synthetic?.(state, producer, slot, seq) ?? [])];
     const certs: FinalityCertificate[] = parent.parent && parent.cert ? [parent.cert] : [];
     return selectTransactions(state, slot, candidates, certs, consensusHooks(tree)).txs;
+  }
+
+  /**
+   * Members and approvals of the ledger state after the final block
+   * `anchor`: the member hospitals with their current rating and tier
+   * (genesis, `register`, `regulator-update`) and the `vote` transactions'
+   * approvals. Deterministic: the state is a function of the chain.
+   */
+  membership(anchor: Entry): Membership {
+    const state = this.stateOf(anchor);
+    if (!state) throw new RangeError(`LedgerExecutor: no ledger state for anchor ${anchor.hex.slice(0, 12)} (height ${anchor.height})`);
+    let m = membershipCache.get(state);
+    if (!m) {
+      const members: Member[] = [];
+      for (const x of state.members.values()) if (x.role === 'hospital') members.push({ key: x.key, pop: x.pop, rating: x.rating ?? 0, tier: x.tier ?? '1C', name: x.name });
+      m = { members, approvals: state.votes };
+      membershipCache.set(state, m);
+    }
+    return m;
   }
 
   check(parent: Entry, block: Block, tree: BlockTree): Check {

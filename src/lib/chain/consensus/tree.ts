@@ -23,7 +23,10 @@
  * *anchor*: the latest block proven final by the chain's own blocks (the
  * three-slot rule over carried certificates) among those with slot <
  * (r - 1) * roundSlots, i.e. one full round of lag, so that demotions take
- * effect at the round after their evidence is final.
+ * effect at the round after their evidence is final. The round's candidates,
+ * ratings, tiers and approval votes are those of the ledger state at the
+ * anchor (`Executor.membership`), so regulator updates, registrations and
+ * votes move the set at a round boundary too.
  */
 import { bytesToHex } from '@noble/hashes/utils.js';
 import { certRoot, validatorSetId } from '../encoding';
@@ -48,6 +51,20 @@ export interface Executor {
   nextSeq(parent: Entry, author: PublicKey, tree: BlockTree): number;
   /** Validity of the block's transactions on top of the parent's state. */
   check(parent: Entry, block: Block, tree: BlockTree): Check;
+  /**
+   * Members (hospitals with rating and tier) and approval votes in the state
+   * after the final block `anchor` (a round's anchor): the validator
+   * selection of the round uses them instead of the genesis configuration.
+   * Omitted (emptyExecutor): genesis membership for every round. Must be
+   * deterministic (a function of the chain ending at `anchor`).
+   */
+  membership?(anchor: Entry): Membership;
+}
+
+/** Who may be chosen as validator in a round, and the approval votes (voter hex -> delegate hexes). */
+export interface Membership {
+  members: readonly Member[];
+  approvals: ReadonlyMap<Hex, readonly Hex[]>;
 }
 
 /** No transactions but the node's evidence; any transaction list valid (protocol tests, insecure simulator runs). */
@@ -161,11 +178,25 @@ export class BlockTree {
     const key = `${anchor.hex}:${round}`;
     let s = this.schedules.get(key);
     if (!s) {
-      s = makeSchedule(this.config, this.creditStateAt(anchor), anchor.id, round);
+      s = makeSchedule(this.membershipConfig(anchor), this.creditStateAt(anchor), anchor.id, round);
       if (this.schedules.size > 4096) this.schedules.clear();
       this.schedules.set(key, s);
     }
     return s;
+  }
+  /**
+   * The configuration a round anchored at `anchor` selects its validators
+   * with: members, ratings, tiers and approvals from the executor's state
+   * at the anchor (the ledger state: `register`, `regulator-update`, `vote`
+   * count once final), genesis's when the executor has none. Members seen
+   * there join `members` (header signatures, evidence): their PoP was
+   * checked when they were registered.
+   */
+  private membershipConfig(anchor: Entry): ConsensusConfig {
+    const m = this.executor.membership?.(anchor);
+    if (!m) return this.config;
+    for (const x of m.members) if (!this.members.has(hexOf(x.key))) this.members.set(hexOf(x.key), x);
+    return { ...this.config, members: m.members, approvals: m.approvals };
   }
   scheduleOf(e: Entry): RoundSchedule {
     if (!e.parent) throw new RangeError('genesis has no schedule');
