@@ -1,9 +1,10 @@
 // Helpers for the curve-layer tests (g1, g2, serialize): loads the WASM module,
 // converts between noble points and the module's projective byte images
 // (docs/wasm-curves.md), and finds the shared vectors.
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bls12_381 } from '@noble/curves/bls12-381.js';
+import { bytesToHex, hexToBytes, vectorSuite, VECTORS_DIR } from '../helpers/vectors';
 
 export const P = 0x1a0111ea397fe69a4b1ba7b6434bacd764774b84f38512bf6730d2a0f6b0f6241eabfffeb153ffffb9feffffffffaaabn;
 export const R_ORDER = 0x73eda753299d7d483339d80809a1d80553bda402fffe5bfeffffffff00000001n;
@@ -41,21 +42,14 @@ export async function loadWasm(): Promise<Exports> {
   return instance.exports as unknown as Exports;
 }
 
-/** Directory of the shared vectors, or null (then tests skip; in CI they fail). */
+/** Directory of the shared vectors, or null (then tests skip; in CI they fail): the rule of ../helpers/vectors. */
 export function vectorsDir(): string | null {
-  const d = join(process.cwd(), '..', 'shared', 'vectors');
-  if (existsSync(d)) return d;
-  if (process.env.CI === 'true' || process.env.CI === '1') throw new Error(`vectors missing: ${d}`);
-  console.warn(`skipping vector tests: ${d} not found`);
-  return null;
+  // vectorSuite throws in CI and warns elsewhere when the directory is missing.
+  return vectorSuite('.') ? VECTORS_DIR : null;
 }
 
-export function hex(b: Uint8Array): string {
-  return Buffer.from(b).toString('hex');
-}
-export function unhex(s: string): Uint8Array {
-  return new Uint8Array(Buffer.from(s.replace(/^0x/, ''), 'hex'));
-}
+export const hex = bytesToHex;
+export const unhex = hexToBytes;
 
 /** A view of the module memory with typed read/write helpers at byte offsets. */
 export class Mem {
