@@ -148,13 +148,13 @@ export function bodyValue(b: TxBody): Value {
   }
 }
 
-function txValue(tx: Omit<Transaction, 'sig'> & { sig?: Uint8Array }, withSig: boolean): Record<string, Value> {
+export function txValue(tx: Omit<Transaction, 'sig'> & { sig?: Uint8Array }, withSig: boolean): Record<string, Value> {
   const v: Record<string, Value> = { t: T_TX, v: CHAIN_VERSION, chain: tx.chain, author: tx.author, seq: tx.seq, time: tx.time, body: bodyValue(tx.body) };
   if (withSig) v.sig = tx.sig as Uint8Array;
   return v;
 }
 
-function headerValue(h: Omit<BlockHeader, 'sig'> & { sig?: Uint8Array }, withSig: boolean): Record<string, Value> {
+export function headerValue(h: Omit<BlockHeader, 'sig'> & { sig?: Uint8Array }, withSig: boolean): Record<string, Value> {
   const v: Record<string, Value> = {
     t: T_HEADER,
     v: CHAIN_VERSION,

@@ -48,37 +48,27 @@ export interface MessageBus {
   subscribe(handler: Handler): () => void;
 }
 
-/** Encoded bytes of a message (for byte transports). */
-export function encodeMessage(m: ConsensusMessage): Uint8Array {
-  let body: Record<string, Value>;
+/** The body of a message (its fields besides `t` and `v`) as a CBOR value. */
+export function messageBody(m: ConsensusMessage): Record<string, Value> {
   switch (m.t) {
     case 'block':
-      body = { block: blockValue(m.block) };
-      break;
+      return { block: blockValue(m.block) };
     case 'vote':
-      body = { vote: voteValue(m.vote) };
-      break;
+      return { vote: voteValue(m.vote) };
     case 'cert':
-      body = { cert: certValue(m.cert) };
-      break;
+      return { cert: certValue(m.cert) };
     case 'evidence':
-      body = { evidence: evidenceValue(m.evidence) };
-      break;
+      return { evidence: evidenceValue(m.evidence) };
     case 'get-blocks':
-      body = { ids: m.ids, depth: m.depth };
-      break;
+      return { ids: m.ids, depth: m.depth };
     case 'blocks':
-      body = { blocks: m.blocks.map(blockValue) };
-      break;
+      return { blocks: m.blocks.map(blockValue) };
   }
-  return encode({ t: `medchain/consensus/${m.t}`, v: PROTOCOL_VERSION, ...body });
 }
 
-/** Decodes and validates a message; throws FormatError. */
-export function decodeMessage(bytes: Uint8Array): ConsensusMessage {
-  const m = expectMap(decode(bytes, MAX_MESSAGE_BYTES), 'message');
-  if (m.v !== PROTOCOL_VERSION) throw new FormatError('wrong-version', `message version ${String(m.v)}, expected ${PROTOCOL_VERSION}`);
-  const t = typeof m.t === 'string' && m.t.startsWith('medchain/consensus/') ? m.t.slice('medchain/consensus/'.length) : '';
+/** A message of type `t` from its decoded body; throws FormatError. */
+export function messageFromBody(t: MessageType, body: unknown): ConsensusMessage {
+  const m = expectMap(body, t);
   switch (t) {
     case 'block':
       return { t, v: 1, block: blockFromValue(m.block) };
@@ -94,10 +84,27 @@ export function decodeMessage(bytes: Uint8Array): ConsensusMessage {
       return { t, v: 1, ids: expectArray(m.ids, 'get-blocks.ids', MAX_SYNC_ITEMS).map((x, i) => expectBytes(x, `get-blocks.ids[${i}]`, 32)), depth };
     }
     case 'blocks':
-      return { t, v: 1, blocks: expectArray(m.blocks, 'blocks.blocks', MAX_SYNC_ITEMS).map((b, i) => blockFromValue(b)) };
+      return { t, v: 1, blocks: expectArray(m.blocks, 'blocks.blocks', MAX_SYNC_ITEMS).map((b) => blockFromValue(b)) };
     default:
-      throw new FormatError('wrong-type', `unknown message type ${String(m.t)}`);
+      throw new FormatError('wrong-type', `unknown message type ${String(t)}`);
   }
+}
+
+const MESSAGE_TYPES: ReadonlySet<string> = new Set<MessageType>(['block', 'vote', 'cert', 'evidence', 'get-blocks', 'blocks']);
+
+/** Encoded bytes of a message (for byte transports). */
+export function encodeMessage(m: ConsensusMessage): Uint8Array {
+  return encode({ t: `medchain/consensus/${m.t}`, v: PROTOCOL_VERSION, ...messageBody(m) });
+}
+
+/** Decodes and validates a message; throws FormatError. */
+export function decodeMessage(bytes: Uint8Array): ConsensusMessage {
+  const m = expectMap(decode(bytes, MAX_MESSAGE_BYTES), 'message');
+  if (m.v !== PROTOCOL_VERSION) throw new FormatError('wrong-version', `message version ${String(m.v)}, expected ${PROTOCOL_VERSION}`);
+  const t = typeof m.t === 'string' && m.t.startsWith('medchain/consensus/') ? m.t.slice('medchain/consensus/'.length) : '';
+  if (!MESSAGE_TYPES.has(t)) throw new FormatError('wrong-type', `unknown message type ${String(m.t)}`);
+  const { t: _t, v: _v, ...body } = m;
+  return messageFromBody(t as MessageType, body);
 }
 
 /**

@@ -28,7 +28,7 @@ import { bitmapOf, headerId, headerSigningBytes, txRootOf, voteMessage } from '.
 import type { SignatureScheme } from './signature';
 import type { ConsensusStore } from './store';
 import { BlockTree, evidenceKey, evidenceOf, type CreditCache, type Entry, type Executor, type Finalised } from './tree';
-import type { Block, BlockHeader, ConsensusConfig, Evidence, FinalityCertificate, FinalityVote, Hex, RejectReason, Transaction } from './types';
+import { OK, reject, type Block, type BlockHeader, type Check, type ConsensusConfig, type Evidence, type FinalityCertificate, type FinalityVote, type Hex, type RejectReason, type Transaction } from './types';
 
 export type Behaviour = 'honest' | 'equivocate' | 'withhold' | 'invalid';
 
@@ -221,7 +221,17 @@ export class ConsensusNode {
 
   /** Entry point for every message (public for tests). */
   handle(m: ConsensusMessage, from: PeerId): void {
-    if (!this.running && from !== this.id) return;
+    this.receive(m, from);
+  }
+
+  /**
+   * Processes a message and says what became of it: OK when it was valid
+   * (new or already known), otherwise the rejection ('unknown-parent' and
+   * 'unknown-block' mean it was parked until its block arrives). The network
+   * relays only OK messages and counts 'bad-signature' against the sender.
+   */
+  receive(m: ConsensusMessage, from: PeerId): Check {
+    if (!this.running && from !== this.id) return reject('duplicate', 'node not running');
     switch (m.t) {
       case 'block':
         return this.handleBlock(m.block, from);
@@ -230,12 +240,18 @@ export class ConsensusNode {
       case 'cert':
         return this.handleCert(m.cert, from);
       case 'evidence':
-        return void this.acceptEvidence(m.evidence);
+        return this.acceptEvidenceCheck(m.evidence);
       case 'get-blocks':
-        return this.handleGetBlocks(m.ids, m.depth, from);
-      case 'blocks':
-        for (const b of m.blocks) this.handleBlock(b, from);
-        return;
+        this.handleGetBlocks(m.ids, m.depth, from);
+        return OK;
+      case 'blocks': {
+        let out: Check = OK;
+        for (const b of m.blocks) {
+          const r = this.handleBlock(b, from);
+          if (!r.ok && out.ok) out = r;
+        }
+        return out;
+      }
     }
   }
 
@@ -243,9 +259,9 @@ export class ConsensusNode {
     this.stats.rejected[reason] = (this.stats.rejected[reason] ?? 0) + 1;
   }
 
-  handleBlock(block: Block, from: PeerId): void {
+  handleBlock(block: Block, from: PeerId): Check {
     const id = headerId(block.header);
-    if (this.tree.get(id)) return;
+    if (this.tree.get(id)) return OK;
     const r = this.tree.validateBlock(block, this.currentSlot());
     if (!r.ok) {
       this.rejected(r.reason);
@@ -256,12 +272,12 @@ export class ConsensusNode {
         // block that itself carries such evidence is refused but not accused.
         if (!evidenceOf(block).some((x) => x.kind === 'invalid-block') && this.tree.attributableFailure(block)) this.submitEvidence({ kind: 'invalid-block', block });
       }
-      return;
+      return r;
     }
     const parent = r.parent as Entry;
     if (!this.tree.extends(parent, this.tree.final)) {
       this.rejected('conflicts-with-final');
-      return;
+      return reject('conflicts-with-final', `block ${block.header.height} does not extend the final block`);
     }
     this.noteHeader(block.header);
     const { entry, finalised } = this.tree.insert(block, parent);
@@ -286,6 +302,7 @@ export class ConsensusNode {
       this.parkedCerts.delete(entry.hex);
       this.handleCert(pc, this.id);
     }
+    return OK;
   }
 
   /** Remembers a signed header per (slot, producer); a second one is double-block evidence. */
@@ -355,7 +372,7 @@ export class ConsensusNode {
     this.handleVote(vote, this.id);
   }
 
-  handleVote(v: FinalityVote, from: PeerId): void {
+  handleVote(v: FinalityVote, from: PeerId): Check {
     const r = this.tree.verifyVote(v);
     if (!r.ok) {
       if (r.reason === 'unknown-block') {
@@ -365,7 +382,7 @@ export class ConsensusNode {
           this.parkedVoteCount++;
         }
       } else this.rejected(r.reason);
-      return;
+      return reject(r.reason, r.detail);
     }
     const e = r.entry as Entry;
     const index = r.index as number;
@@ -375,11 +392,11 @@ export class ConsensusNode {
     else if (hexOf(prev.block) !== hexOf(v.block)) this.submitEvidence({ kind: 'double-vote', a: prev, b: v });
     let byIndex = this.votes.get(e.hex);
     if (!byIndex) this.votes.set(e.hex, (byIndex = new Map()));
-    if (byIndex.has(index)) return;
+    if (byIndex.has(index)) return OK;
     byIndex.set(index, v);
-    if (e.certified) return;
+    if (e.certified) return OK;
     const sched = this.tree.scheduleOf(e);
-    if (byIndex.size < sched.quorum) return;
+    if (byIndex.size < sched.quorum) return OK;
     const idx = [...byIndex.keys()].sort((a, b) => a - b);
     const cert: FinalityCertificate = {
       block: e.id,
@@ -392,35 +409,46 @@ export class ConsensusNode {
     this.o.store?.putCertificate(cert);
     this.afterFinalised(this.tree.certify(e, cert));
     if (e.block && hexOf(e.block.header.producer) === this.key) this.o.bus.publish({ t: 'cert', v: 1, cert });
+    return OK;
   }
 
-  handleCert(c: FinalityCertificate, _from: PeerId): void {
+  handleCert(c: FinalityCertificate, _from: PeerId): Check {
     const e = this.tree.get(c.block);
     if (!e) {
       if (this.parkedCerts.size < MAX_ORPHANS) this.parkedCerts.set(hexOf(c.block), c);
-      return;
+      return reject('unknown-block', 'certificate for a block not yet known (parked)');
     }
-    if (e.certified) return;
+    if (e.certified) return OK;
     const r = this.tree.verifyCertificate(e, c);
-    if (!r.ok) return this.rejected(r.reason);
+    if (!r.ok) {
+      this.rejected(r.reason);
+      return r;
+    }
     this.o.store?.putCertificate(c);
     this.afterFinalised(this.tree.certify(e, c));
+    return OK;
   }
 
   // ------------------------------------------------------------ evidence and finality
 
-  /** Verifies evidence and keeps it for inclusion; true if new and valid. */
-  acceptEvidence(ev: Evidence): boolean {
+  /** acceptEvidence as a Check: OK when valid (new or already known). */
+  private acceptEvidenceCheck(ev: Evidence): Check {
     const k = evidenceKey(ev);
-    if (this.evidencePool.has(k)) return false;
-    if (this.tree.creditStateAt(this.tree.final).punished.has(k)) return false;
+    if (this.evidencePool.has(k) || this.tree.creditStateAt(this.tree.final).punished.has(k)) return OK;
     const r = this.tree.verifyEvidence(ev);
     if (!r.ok) {
       this.rejected(r.reason);
-      return false;
+      return r;
     }
     this.evidencePool.set(k, ev);
-    return true;
+    return OK;
+  }
+
+  /** Verifies evidence and keeps it for inclusion; true if new and valid. */
+  acceptEvidence(ev: Evidence): boolean {
+    const k = evidenceKey(ev);
+    if (this.evidencePool.has(k) || this.tree.creditStateAt(this.tree.final).punished.has(k)) return false;
+    return this.acceptEvidenceCheck(ev).ok;
   }
 
   /** Verifies, keeps and publishes evidence (anyone may call this). */
