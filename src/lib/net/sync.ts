@@ -87,6 +87,11 @@ export class SyncService {
     });
   }
 
+  /** True while a sync run is fetching (consensus's own ancestor fetch can wait). */
+  get active(): boolean {
+    return this.running;
+  }
+
   /** Starts a sync run if some peer is ahead (runs one at a time). */
   kick(): void {
     if (this.running) {

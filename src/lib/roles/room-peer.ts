@@ -73,8 +73,16 @@ export class RoomPeer {
     // The bus is created before the node and wired to a NetNode at `connect`.
     const bus = {
       id: hex(o.keys.pk),
-      publish: (m: Parameters<ConsensusGossip['publish']>[0]) => this.gossip?.publish(m),
-      send: (to: string, m: Parameters<ConsensusGossip['send']>[1]) => this.gossip?.send(to, m),
+      publish: (m: Parameters<ConsensusGossip['publish']>[0]) => {
+        // While a sync run fetches the chain, consensus's own ancestor fetch
+        // would download the same blocks again from whoever sent a new block.
+        if (m.t === 'get-blocks' && this.sync?.active) return;
+        this.gossip?.publish(m);
+      },
+      send: (to: string, m: Parameters<ConsensusGossip['send']>[1]) => {
+        if (m.t === 'get-blocks' && this.sync?.active) return;
+        this.gossip?.send(to, m);
+      },
       subscribe: () => () => {}
     };
     this.consensus = new ConsensusNode({
