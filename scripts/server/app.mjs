@@ -26,7 +26,8 @@ export function createMedchainServer(opts = {}) {
   app.disable('x-powered-by');
   const server = opts.tls ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, app) : http.createServer(app);
 
-  const peerServer = ExpressPeerServer(server, { path: '/', allow_discovery: false, proxied: false });
+  // Discovery on: the WebRTC transport finds its room's peers in GET /peerjs/peerjs/peers.
+  const peerServer = ExpressPeerServer(server, { path: '/', allow_discovery: true, proxied: false });
   app.use(PEER_PATH, peerServer);
 
   if (opts.tls) {

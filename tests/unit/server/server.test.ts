@@ -4,7 +4,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { WebSocket } from 'ws';
 import { createMedchainServer, CA_CERT_PATH } from '../../../scripts/server/app.mjs';
 import { ensureCertificates } from '../../../scripts/server/certs.mjs';
 
@@ -56,6 +57,20 @@ describe('one-port server over HTTP', () => {
     const r = await get(`${base}/peerjs/peerjs/id`);
     expect(r.status).toBe(200);
     expect(r.body).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('lists connected PeerJS ids at /peerjs/peerjs/peers (discovery for the WebRTC transport)', async () => {
+    const peers = async () => JSON.parse((await get(`${base}/peerjs/peerjs/peers`)).body) as string[];
+    expect(await peers()).toEqual([]);
+    const ws = new WebSocket(`${base.replace('http', 'ws')}/peerjs/peerjs?key=peerjs&id=mc-test-1&token=t1`);
+    const first = await new Promise<string>((resolve, reject) => {
+      ws.once('message', (m) => resolve(String(m)));
+      ws.once('error', reject);
+    });
+    expect(JSON.parse(first).type).toBe('OPEN');
+    expect(await peers()).toEqual(['mc-test-1']);
+    ws.close();
+    await vi.waitFor(async () => expect(await peers()).toEqual([]), { timeout: 5000, interval: 20 });
   });
 
   it('has no CA download in plain HTTP mode', async () => {
