@@ -8,3 +8,4 @@ export type { ChainStore, EntryLocation, PatientChainName } from './types';
 export { MemoryChainStore } from './memory';
 export { DexieChainStore } from './dexie';
 export { rebuildState, checkStoredState, type RebuildResult } from './rebuild';
+export { MemoryBlobStore, DexieBlobStore, type BlobStore, type BlobInfo, type PartialInfo, type PutChunkOutcome } from './blobs';
