@@ -102,13 +102,13 @@ class Bucket {
     this.bytes = r.byteBurst;
     this.t = now;
   }
-  take(bytes: number, now: number): boolean {
+  take(msgs: number, bytes: number, now: number): boolean {
     const dt = Math.max(0, now - this.t) / 1000;
     this.t = now;
     this.msgs = Math.min(this.r.messageBurst, this.msgs + dt * this.r.messagesPerSecond);
     this.bytes = Math.min(this.r.byteBurst, this.bytes + dt * this.r.bytesPerSecond);
-    if (this.msgs < 1 || this.bytes < bytes) return false;
-    this.msgs -= 1;
+    if (this.msgs < msgs || this.bytes < bytes) return false;
+    this.msgs -= msgs;
     this.bytes -= bytes;
     return true;
   }
@@ -221,8 +221,15 @@ export class NetNode implements ProtocolHost {
     return (this.o.now ?? Date.now)();
   }
 
-  /** Starts every transport (joins the room). */
-  async start(): Promise<void> {
+  /**
+   * Starts every transport (joins the room). After `stop`, pass fresh
+   * transports to join again: protocol handlers, counters and bans stay.
+   */
+  async start(transports?: Transport[]): Promise<void> {
+    if (transports) {
+      this.o.transports = transports;
+      for (const t of transports) t.onLink = (l) => this.adopt(l);
+    }
     this.running = true;
     this.online = true;
     await Promise.all(this.o.transports.map((t) => t.start()));
@@ -324,7 +331,9 @@ export class NetNode implements ProtocolHost {
     }
     if (type === 'hello') return this.onHello(st, f);
     if (!p) return this.linkDrop(st, 'no-hello');
-    if (!p.bucket.take(f.length, this.now())) return this.drop(p, 'rate-limit');
+    // Blob chunks come only as answers to our own requests (the blob service
+    // counts unsolicited ones), so they spend the byte budget, not the message one.
+    if (!p.bucket.take(type === 'blob-chunk' ? 0 : 1, f.length, this.now())) return this.drop(p, 'rate-limit');
     const h = this.handlers.get(type);
     if (!h) return this.drop(p, 'unknown-type', `no handler for ${type}`);
     try {

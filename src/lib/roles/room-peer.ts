@@ -10,7 +10,7 @@
  * hello/status exchange starts a sync if peers moved on. In a browser
  * `watchConnectivity()` ties this to the window's online/offline events.
  */
-import { hex } from '$lib/chain';
+import { blockId, hex } from '$lib/chain';
 import type { Block, ChainState } from '$lib/chain';
 import {
   ConsensusNode,
@@ -23,10 +23,11 @@ import {
   memoised,
   realClock,
   type Clock,
-  type LedgerStoreLike,
   type SignatureScheme
 } from '$lib/chain/consensus';
 import { bls } from '$lib/crypto';
+import type { BlobStore, ChainStore } from '$lib/store';
+import { BlobService, type BlobEvent } from '$lib/net/blob';
 import { ConsensusGossip } from '$lib/net/gossip';
 import type { ChainStatus } from '$lib/net/hello';
 import { NetNode, type NetNodeOptions } from '$lib/net/node';
@@ -40,7 +41,11 @@ export interface RoomPeerOptions {
   role: string;
   /** Factories, so that going offline and online again makes fresh transports. */
   transports: (room: string) => Transport[];
-  store?: LedgerStoreLike;
+  /** Where the final chain is kept; `restore()` replays it on the next open. */
+  store?: ChainStore;
+  /** Where blobs (sealed records) are kept; with it the peer serves and fetches blobs. */
+  blobStore?: BlobStore;
+  onBlobEvent?: (e: BlobEvent) => void;
   clock?: Clock;
   scheme?: SignatureScheme;
   net?: Partial<Pick<NetNodeOptions, 'maxPeers' | 'strikes' | 'banMs' | 'rate'>>;
@@ -58,6 +63,7 @@ export class RoomPeer {
   net!: NetNode;
   gossip!: ConsensusGossip;
   sync!: SyncService;
+  blobs: BlobService | null = null;
   private readonly o: RoomPeerOptions;
   private statusTimer: ReturnType<typeof setInterval> | null = null;
   private lastAnnounced = '';
@@ -70,7 +76,7 @@ export class RoomPeer {
     this.room = roomIdOf(config.chain);
     this.executor = new LedgerExecutor({ genesis: o.genesis, mempool: () => this.mempool.list() });
     this.sink = o.store ? new LedgerSink(o.store, this.executor, o.onFinal) : null;
-    // The bus is created before the node and wired to a NetNode at `connect`.
+    // The bus is created before the node; it forwards to the gossip made below.
     const bus = {
       id: hex(o.keys.pk),
       publish: (m: Parameters<ConsensusGossip['publish']>[0]) => {
@@ -100,7 +106,7 @@ export class RoomPeer {
     this.connect();
   }
 
-  /** A fresh NetNode, gossip and sync over new transports (also after being offline). */
+  /** The NetNode with gossip and sync (and blob transfer) over it. */
   private connect(): void {
     this.net = new NetNode({
       room: this.room,
@@ -115,6 +121,33 @@ export class RoomPeer {
     });
     this.gossip = new ConsensusGossip(this.net, { onTx: (tx) => this.admitTx(tx) }).attach(this.consensus);
     this.sync = new SyncService(this.net, this.consensus, { onProgress: this.o.onSync });
+    if (this.o.blobStore) this.blobs = new BlobService(this.net, this.o.blobStore, { onEvent: this.o.onBlobEvent });
+  }
+
+  /**
+   * Replays the final chain kept in the store into consensus (every block
+   * validated again, then the stored certificates of the last blocks), so a
+   * reopened page starts where it was and can show its records offline.
+   * Returns the height reached. Call before `start`.
+   */
+  async restore(onProgress?: (height: number, of: number) => void): Promise<number> {
+    const store = this.o.store;
+    const head = store ? await store.head() : undefined;
+    if (!store || !head) return 0;
+    const self = this.consensus.id;
+    for (let h = 1; h <= head.height; h++) {
+      const block = await store.getBlockAt(h);
+      if (!block) break;
+      const r = this.consensus.receive({ t: 'block', v: 1, block }, self);
+      if (!r.ok) throw new Error(`stored block ${h} does not validate: ${r.detail}`);
+      if (h % 50 === 0) onProgress?.(h, head.height);
+    }
+    for (let h = Math.max(1, head.height - 2); h <= head.height; h++) {
+      const block = await store.getBlockAt(h);
+      const cert = block && (await store.getCertificate(blockId(block)));
+      if (cert) this.consensus.receive({ t: 'cert', v: 1, cert }, self);
+    }
+    return this.consensus.tree.head().height;
   }
 
   /** Starts consensus and joins the room. */
@@ -128,6 +161,7 @@ export class RoomPeer {
     if (this.statusTimer) clearInterval(this.statusTimer);
     this.statusTimer = null;
     this.unwatch?.();
+    this.blobs?.close();
     this.consensus.stop();
     this.net.stop();
   }
@@ -139,8 +173,7 @@ export class RoomPeer {
       this.net.stop();
       return;
     }
-    this.connect();
-    await this.net.start();
+    await this.net.start(this.o.transports(this.room));
   }
 
   /** Follows the browser's online/offline events (returns the undo). */

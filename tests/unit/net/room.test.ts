@@ -15,6 +15,7 @@ import { helloValue, makeHello } from '../../../src/lib/net/hello';
 import type { Link } from '../../../src/lib/net/transport';
 import { demoRoom, fastForward, type DemoRoom } from '../../../src/lib/roles/demo-room';
 import { RoomPeer } from '../../../src/lib/roles/room-peer';
+import { MemoryChainStore } from '../../../src/lib/store';
 
 const peers: RoomPeer[] = [];
 afterEach(() => {
@@ -93,6 +94,34 @@ describe('room peers over the in-memory transport', () => {
     await obs.setOnline(true);
     await until(() => obs.consensus.tree.final.height >= v0.consensus.tree.final.height - 1 && obs.consensus.tree.final.height > away + 4, 20_000, 'observer caught up');
   }, 60_000);
+});
+
+describe('restoring from the store', () => {
+  it('a reopened peer replays its stored final chain and starts where it was', async () => {
+    const slotMs = 1000;
+    const room = demoRoom({ seed: `restore-${Math.random()}`, validators: 1, observers: 0, genesisTime: Date.now() - 40 * slotMs, slotMs, roundSlots: 8 });
+    const store = new MemoryChainStore();
+    const hub = new MemoryHub();
+    const a = new RoomPeer({ genesis: room.genesis, keys: room.seats[0].keys, role: 'hospital', transports: () => [hub.transport('a')], store });
+    peers.push(a);
+    fastForward(a.consensus, room.seats[0].keys, 20);
+    await a.sink!.flush();
+    const final = a.consensus.tree.final;
+    expect((await store.head())!.height).toBe(final.height);
+    a.stop();
+    const again = new RoomPeer({ genesis: room.genesis, keys: room.seats[0].keys, role: 'hospital', transports: () => [new MemoryHub().transport('b')], store });
+    peers.push(again);
+    const height = await again.restore();
+    expect(height).toBe(final.height);
+    // The stored head is final; the restored node proves finality up to at most two below it (no certified children stored).
+    const rf = again.consensus.tree.final;
+    expect(rf.height).toBeGreaterThanOrEqual(final.height - 2);
+    let e = final;
+    while (e.height > rf.height) e = e.parent!;
+    expect(rf.hex).toBe(e.hex);
+    await again.sink!.flush();
+    expect((await store.head())!.height).toBe(final.height);
+  }, 30_000);
 });
 
 describe('a hostile member sending raw frames', () => {
