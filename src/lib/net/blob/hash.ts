@@ -35,8 +35,4 @@ export function sha256Sync(bytes: Uint8Array): Uint8Array {
 }
 
 /** Byte-wise equality (not constant-time: hashes here are public). */
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
+export { equalBytes } from '../../chain/bytes';
