@@ -13,6 +13,8 @@
  * (its node key and its transport addresses) for `banMs`.
  */
 import type { Value } from '../codec';
+import type { Block } from '../chain/types';
+import { genesisAnswer } from './genesis';
 import { hex } from '../chain/bytes';
 import { checkHello, helloValue, makeHello, readHello, readStatus, statusValue, type ChainStatus, type HelloSigner } from './hello';
 import type { FrameHandler, PeerKey, PeerPort, ProtocolHost } from './protocol';
@@ -38,6 +40,14 @@ export interface NetNodeOptions {
   signer: HelloSigner;
   /** True for keys that may join (the room's ledger membership). */
   isMember(node: Uint8Array): boolean;
+  /**
+   * Admit non-members as guests (read-only in effect: the ledger refuses
+   * their transactions, consensus their blocks and votes). A public ledger
+   * lets anyone audit; a patient talks to the PKG before it is registered.
+   */
+  allowGuests?: boolean;
+  /** The room's genesis: answered to newcomers' `genesis-want` before any hello. */
+  genesis?: Block;
   /** This node's chain status, put into hellos and status messages. */
   status(): ChainStatus;
   transports: Transport[];
@@ -54,6 +64,7 @@ export type DropCounts = Partial<Record<DropReason, number>>;
 export interface PeerStats {
   key: PeerKey;
   role: string;
+  guest: boolean;
   transports: TransportKind[];
   bytesIn: number;
   bytesOut: number;
@@ -120,7 +131,11 @@ interface LinkState {
   peer: Peer | null;
   /** Drops before the hello (counted against the address). */
   strikes: number;
+  /** genesis-want frames answered on this link (bounded). */
+  genesisAsks: number;
 }
+
+const MAX_GENESIS_ASKS = 3;
 
 class Peer implements PeerPort {
   readonly links = new Set<Link>();
@@ -135,6 +150,7 @@ class Peer implements PeerPort {
   constructor(
     readonly key: PeerKey,
     readonly role: string,
+    readonly guest: boolean,
     public status: ChainStatus,
     readonly bucket: Bucket,
     now: number
@@ -297,7 +313,7 @@ export class NetNode implements ProtocolHost {
       link.close();
       return;
     }
-    const st: LinkState = { link, peer: null, strikes: 0 };
+    const st: LinkState = { link, peer: null, strikes: 0, genesisAsks: 0 };
     this.linkStates.set(link, st);
     link.onFrame = (f) => this.onFrame(st, f);
     link.onDrop = (reason) => this.linkDrop(st, reason);
@@ -330,6 +346,7 @@ export class NetNode implements ProtocolHost {
       return this.linkDrop(st, e instanceof WireError ? e.reason : 'malformed');
     }
     if (type === 'hello') return this.onHello(st, f);
+    if (type === 'genesis-want' && this.o.genesis) return this.answerGenesis(st, f);
     if (!p) return this.linkDrop(st, 'no-hello');
     // Blob chunks come only as answers to our own requests (the blob service
     // counts unsolicited ones), so they spend the byte budget, not the message one.
@@ -352,7 +369,7 @@ export class NetNode implements ProtocolHost {
         room: this.o.room,
         chain: this.o.chain,
         now: this.now(),
-        isMember: this.o.isMember,
+        isMember: (k) => this.o.isMember(k) || !!this.o.allowGuests,
         signer: this.o.signer,
         seenNonce: (n) => {
           if (this.nonces.has(n)) return true;
@@ -385,7 +402,7 @@ export class NetNode implements ProtocolHost {
         }
         return st.link.close();
       }
-      p = new Peer(key, hello.role, hello.status, new Bucket(this.o.rate ?? DEFAULT_RATE, this.now()), this.now());
+      p = new Peer(key, hello.role, !this.o.isMember(hello.node), hello.status, new Bucket(this.o.rate ?? DEFAULT_RATE, this.now()), this.now());
       this.peerMap.set(key, p);
     } else p.status = hello.status;
     const wasOpen = p.open;
@@ -395,6 +412,24 @@ export class NetNode implements ProtocolHost {
     if (isNew || !wasOpen) {
       this.emit({ kind: 'peer-up', key, role: p.role, transport: st.link.kind });
       for (const h of this.peerListeners) h(p, 'up');
+    }
+  }
+
+  /** Newcomers ask for the genesis before their hello; a few asks per link are answered. */
+  private answerGenesis(st: LinkState, f: Uint8Array): void {
+    if (++st.genesisAsks > MAX_GENESIS_ASKS) return this.linkDrop(st, 'rate-limit');
+    let answer: Uint8Array | null;
+    try {
+      answer = genesisAnswer(frameBody(f, 'genesis-want'), this.o.genesis as Block);
+    } catch (e) {
+      return this.linkDrop(st, e instanceof WireError ? e.reason : 'malformed');
+    }
+    if (!answer) return this.linkDrop(st, 'wrong-room');
+    try {
+      st.link.send(answer);
+      this.totals.bytesOut += answer.length;
+    } catch {
+      /* closed meanwhile */
     }
   }
 
@@ -469,6 +504,7 @@ export class NetNode implements ProtocolHost {
         .map((p) => ({
           key: p.key,
           role: p.role,
+          guest: p.guest,
           transports: [...p.links].filter((l) => l.open).map((l) => l.kind),
           bytesIn: p.bytesIn,
           bytesOut: p.bytesOut,

@@ -16,6 +16,8 @@ export interface PeerPort {
   readonly key: PeerKey;
   /** The peer's role from its hello (e.g. 'hospital', 'cloud', 'tpa'). */
   readonly role: string;
+  /** Admitted without being a member of the room (NetNodeOptions.allowGuests). */
+  readonly guest: boolean;
   /** True while at least one link to the peer is open. */
   readonly open: boolean;
   /** Sends one message; false if no link is open or the frame would exceed its type's limit. */

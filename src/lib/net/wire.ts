@@ -32,6 +32,10 @@ export const WIRE_TYPES = {
   bye: { code: 2, max: 1 * KiB },
   /** Chain status update (heads) after the hello. */
   status: { code: 3, max: 1 * KiB },
+  /** Before any hello: "which genesis is this room?" (a joiner knows only the room id). */
+  'genesis-want': { code: 4, max: 1 * KiB },
+  /** The room's genesis block; the asker checks its id against the room id. */
+  genesis: { code: 5, max: 1 * MiB },
   /** A signed ledger transaction (gossip). */
   tx: { code: 10, max: 256 * KiB },
   /** A block (gossip). */

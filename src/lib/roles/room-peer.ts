@@ -48,7 +48,7 @@ export interface RoomPeerOptions {
   onBlobEvent?: (e: BlobEvent) => void;
   clock?: Clock;
   scheme?: SignatureScheme;
-  net?: Partial<Pick<NetNodeOptions, 'maxPeers' | 'strikes' | 'banMs' | 'rate'>>;
+  net?: Partial<Pick<NetNodeOptions, 'maxPeers' | 'strikes' | 'banMs' | 'rate' | 'allowGuests'>>;
   onSync?: (p: SyncProgress) => void;
   onFinal?: (state: ChainState, blocks: Block[]) => void | Promise<void>;
 }
@@ -117,6 +117,8 @@ export class RoomPeer {
       isMember: (k) => this.isMember(k),
       status: () => this.status(),
       transports: this.o.transports(this.room),
+      genesis: this.o.genesis,
+      allowGuests: true,
       ...this.o.net
     });
     this.gossip = new ConsensusGossip(this.net, { onTx: (tx) => this.admitTx(tx) }).attach(this.consensus);

@@ -20,6 +20,7 @@ export interface SentFrame {
 
 class TestPeer implements PeerPort {
   readonly role = 'test';
+  readonly guest = false;
   link: Link | null = null;
   constructor(
     readonly key: PeerKey,

@@ -7,7 +7,8 @@
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ready, bls } from '../../../src/lib/crypto';
-import { hex } from '../../../src/lib/chain';
+import { blockId, hex } from '../../../src/lib/chain';
+import { fetchGenesis } from '../../../src/lib/net/genesis';
 import { blockValue, headerValue } from '../../../src/lib/chain/encoding';
 import { MemoryHub, type MemoryTransport } from '../../../src/lib/net/memory';
 import { frame, WIRE_MAGIC, WIRE_VERSION } from '../../../src/lib/net/wire';
@@ -94,6 +95,29 @@ describe('room peers over the in-memory transport', () => {
     await obs.setOnline(true);
     await until(() => obs.consensus.tree.final.height >= v0.consensus.tree.final.height - 1 && obs.consensus.tree.final.height > away + 4, 20_000, 'observer caught up');
   }, 60_000);
+});
+
+describe('joining from a room id alone', () => {
+  it('a newcomer fetches and checks the genesis, then joins as a guest (admitted, following the chain) if it is not a member', async () => {
+    const room = demoRoom({ seed: `genesis-${Math.random()}`, validators: 1, observers: 0, genesisTime: Date.now() - 10_000, slotMs: 1000 });
+    const other = demoRoom({ seed: `other-${Math.random()}`, validators: 1, observers: 0, genesisTime: Date.now() - 10_000, slotMs: 1000 });
+    const hub = new MemoryHub();
+    const a = peerFor(room, hub, 0);
+    await a.start();
+    // A node of another room on the same hub answers nothing useful.
+    const b = peerFor(other, hub, 0, 'other-room');
+    await b.start();
+    const genesis = await fetchGenesis(room.room, [hub.transport('newcomer')], { timeoutMs: 5000 });
+    expect(hex(blockId(genesis))).toBe(hex(blockId(room.genesis)));
+    await expect(fetchGenesis('00000000000000000000', [hub.transport('lost')], { timeoutMs: 300 })).rejects.toMatchObject({ kind: 'timeout' });
+    // A key that is no member joins as a guest and follows the chain (the ledger refuses its transactions: tests/unit/chain).
+    const sk = bls.keygen(new TextEncoder().encode('a visitor with no registration ..........'));
+    const guest = new RoomPeer({ genesis, keys: { sk, pk: bls.publicKey(sk) }, role: 'patient', transports: () => [hub.transport('guest')] });
+    peers.push(guest);
+    await guest.start();
+    await until(() => a.net.stats().peers.some((p) => p.guest && p.role === 'patient'), 5000, 'the guest admitted');
+    await until(() => guest.consensus.tree.head().height >= a.consensus.tree.head().height - 1 && a.consensus.tree.head().height > 0, 10_000, 'the guest follows the chain');
+  }, 30_000);
 });
 
 describe('restoring from the store', () => {
