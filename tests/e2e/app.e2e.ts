@@ -11,13 +11,16 @@ test('landing page lists the six roles', async ({ page }) => {
   }
 });
 
-test('each role route opens and says plainly that it is not built yet', async ({ page }) => {
+test('each role route opens in the role shell and says plainly what works and what is not built yet', async ({ page }) => {
   for (const role of ROLES) {
     await page.goto('/');
     await page.getByTestId(`role-${role.id}`).click();
     await expect(page).toHaveURL(new RegExp(`${role.path}$`));
     await expect(page.getByTestId('role-title')).toHaveText(en[`role.${role.id}` as keyof typeof en]);
-    await expect(page.getByTestId('role-not-yet')).toHaveText(en['role.notyet']);
+    await expect(page.getByTestId('role-not-yet')).toHaveText(en[`shell.notyet.${role.id}` as keyof typeof en]);
+    // Without a room: the identity picker and the rooms this browser knows.
+    await expect(page.getByTestId('identity-picker')).toBeVisible();
+    await expect(page.getByTestId('known-rooms')).toContainText(en['shell.norooms']);
     // Direct load of the route (prerendered shell) works too.
     await page.goto(role.path);
     await expect(page.getByTestId('role-title')).toHaveText(en[`role.${role.id}` as keyof typeof en]);

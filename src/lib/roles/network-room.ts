@@ -10,18 +10,17 @@
  * `prefill` = N (seat 0 of a one-validator room fills N past slots at once).
  */
 import { hex } from '$lib/chain';
-import type { Entry } from '$lib/chain/consensus';
 import { BroadcastTransport } from '$lib/net/broadcast';
-import type { NetStats } from '$lib/net/node';
 import type { SyncProgress } from '$lib/net/sync';
 import type { Transport } from '$lib/net/transport';
 import { WebRtcTransport } from '$lib/net/webrtc';
 import { DexieBlobStore, DexieChainStore, type BlobStore } from '$lib/store';
-import type { BlobEvent, BlobProgress } from '$lib/net/blob';
+import type { BlobEvent } from '$lib/net/blob';
 import { chacha20 } from '@noble/ciphers/chacha.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { demoRoom, fastForward, type DemoRoom, type DemoRoomParams } from './demo-room';
 import { RoomPeer } from './room-peer';
+import { snapshotOf, trackBlobEvent, type BlobRow, type RoomSnapshot } from './room-snapshot';
 
 export type TransportChoice = 'bc' | 'rtc';
 
@@ -62,34 +61,7 @@ export function roomQuery(p: NetworkRoomParams, seat: number): string {
   return q.toString();
 }
 
-export interface ChainTailBlock {
-  height: number;
-  id: string;
-  producer: string;
-  txs: number;
-  state: 'final' | 'certified' | 'pending';
-}
-
-export interface RoomSnapshot {
-  room: string;
-  seat: number;
-  role: string;
-  validator: boolean;
-  net: NetStats;
-  sync: SyncProgress;
-  gossip: { received: number; duplicates: number; relayed: number; published: number };
-  head: { height: number; id: string };
-  final: { height: number; id: string };
-  tail: ChainTailBlock[];
-  blobs: BlobRow[];
-}
-
-/** A blob this seat published or fetched, as the panel shows it. */
-export interface BlobRow extends BlobProgress {
-  /** Times the transfer continued from chunks stored earlier, and holders lost on the way. */
-  resumed: number;
-  lost: number;
-}
+export type { BlobRow, ChainTailBlock, RoomSnapshot } from './room-snapshot';
 
 export class NetworkRoom {
   readonly demo: DemoRoom;
@@ -116,15 +88,7 @@ export class NetworkRoom {
     const store = new DexieChainStore(`medchain-room-${demo.room}-seat${p.seat}`);
     const blobStore = new DexieBlobStore(`room-${demo.room}-seat${p.seat}`);
     const blobs = new Map<string, BlobRow>();
-    const onBlobEvent = (e: BlobEvent) => {
-      const row = blobs.get(e.id) ?? { id: e.id, state: 'finding', received: 0, total: 0, bytes: 0, size: 0, peers: 0, resumed: 0, lost: 0 };
-      if (e.type === 'progress') Object.assign(row, e.progress);
-      else if (e.type === 'resumed') row.resumed++;
-      else if (e.type === 'holder-lost') row.lost++;
-      else if (e.type === 'completed') row.state = 'done';
-      else if (e.type === 'failed') row.state = 'failed';
-      if (e.type !== 'announced') blobs.set(e.id, row);
-    };
+    const onBlobEvent = (e: BlobEvent) => trackBlobEvent(blobs, e);
     const peer = new RoomPeer({ genesis: demo.genesis, keys: seat.keys, role: seat.role, transports, store, blobStore, onBlobEvent, onSync });
     const room = new NetworkRoom(p, demo, peer);
     room.blobRows = blobs;
@@ -172,26 +136,7 @@ export class NetworkRoom {
   }
 
   snapshot(tailLength = 12): RoomSnapshot {
-    const p = this.peer;
-    const tree = p.consensus.tree;
-    const head = tree.head();
-    const tail: ChainTailBlock[] = [];
-    for (let e: Entry | null = head; e && e.block && tail.length < tailLength; e = e.parent) {
-      tail.push({ height: e.height, id: e.hex, producer: hex(e.block.header.producer), txs: e.block.txs.length, state: e.final ? 'final' : e.certified ? 'certified' : 'pending' });
-    }
     const seat = this.demo.seats[this.params.seat];
-    return {
-      room: p.room,
-      seat: this.params.seat,
-      role: seat.role,
-      validator: seat.validator,
-      net: p.net.stats(),
-      sync: p.sync.progress,
-      gossip: { ...p.gossip.stats },
-      head: { height: head.height, id: head.hex },
-      final: { height: tree.final.height, id: tree.final.hex },
-      tail: tail.reverse(),
-      blobs: [...this.blobRows.values()].map((b) => ({ ...b }))
-    };
+    return snapshotOf(this.peer, { seat: this.params.seat, role: seat.role, validator: seat.validator }, this.blobRows, tailLength);
   }
 }
