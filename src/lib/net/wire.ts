@@ -61,7 +61,10 @@ export const WIRE_TYPES = {
   'blob-get': { code: 32, max: 1 * KiB },
   'blob-chunk': { code: 33, max: 256 * KiB },
   'blob-have': { code: 34, max: 1 * KiB },
-  'blob-none': { code: 35, max: 1 * KiB }
+  'blob-none': { code: 35, max: 1 * KiB },
+  /** Role requests to one peer and their answers (rpc.ts). */
+  request: { code: 40, max: 4 * MiB },
+  response: { code: 41, max: 4 * MiB }
 } as const;
 
 export type WireType = keyof typeof WIRE_TYPES;
