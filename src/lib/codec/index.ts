@@ -42,10 +42,18 @@ export function decode(bytes: Uint8Array, maxBytes: number): unknown {
   // The decoder accepts unsorted map keys; one object must have one encoding
   // (signatures and hashes are over bytes), so re-encode and compare.
   const again = dagCbor.encode(value);
-  if (again.length !== bytes.length || again.some((b, i) => b !== bytes[i])) {
+  if (!sameBytes(again, bytes)) {
     throw new FormatError('malformed', 'not in canonical DAG-CBOR form');
   }
   return value;
+}
+
+// A plain loop: \`Array.prototype.some\` with a callback costs ~7x more per
+// byte, which showed up as 30% of a blob transfer's main-thread time.
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 export function expectMap(v: unknown, what: string): Record<string, unknown> {

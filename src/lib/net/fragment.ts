@@ -103,7 +103,11 @@ export class Reassembler {
     return this.buf !== null || this.skipping;
   }
 
-  /** Feeds one message. The returned frame is a fresh buffer owned by the caller. */
+  /**
+   * Feeds one message (the caller hands it over: a data channel gives a
+   * fresh buffer per message). A whole frame is returned as a view into it,
+   * without a copy; a reassembled one is a fresh buffer.
+   */
   push(m: Uint8Array): Reassembled {
     if (m.length === 0) return this.violation(0, 'empty message');
     const kind = m[0];
@@ -111,7 +115,7 @@ export class Reassembler {
       if (this.busy) return this.violation(m.length, 'whole fragment inside a frame');
       const n = m.length - 1;
       if (n > this.maxFrameBytes) return { kind: 'drop', reason: 'oversized', bytes: n, detail: `frame of ${n} bytes, limit ${this.maxFrameBytes}` };
-      return { kind: 'frame', frame: m.slice(1) };
+      return { kind: 'frame', frame: m.subarray(1) };
     }
     if (kind === FRAGMENT.first) {
       if (this.busy) return this.violation(m.length, 'first fragment inside a frame');
