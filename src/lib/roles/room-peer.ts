@@ -28,6 +28,7 @@ import {
 import { bls } from '$lib/crypto';
 import type { BlobStore, ChainStore } from '$lib/store';
 import { BlobService, type BlobEvent } from '$lib/net/blob';
+import { Rpc } from '$lib/net/rpc';
 import { ConsensusGossip } from '$lib/net/gossip';
 import type { ChainStatus } from '$lib/net/hello';
 import { NetNode, type NetNodeOptions } from '$lib/net/node';
@@ -64,6 +65,8 @@ export class RoomPeer {
   gossip!: ConsensusGossip;
   sync!: SyncService;
   blobs: BlobService | null = null;
+  /** Requests between roles; one per node (it owns the node's request/response handlers). */
+  rpc!: Rpc;
   private readonly o: RoomPeerOptions;
   private statusTimer: ReturnType<typeof setInterval> | null = null;
   private lastAnnounced = '';
@@ -123,6 +126,7 @@ export class RoomPeer {
     });
     this.gossip = new ConsensusGossip(this.net, { onTx: (tx) => this.admitTx(tx) }).attach(this.consensus);
     this.sync = new SyncService(this.net, this.consensus, { onProgress: this.o.onSync });
+    this.rpc = new Rpc(this.net, { timeoutMs: 60_000 });
     if (this.o.blobStore) this.blobs = new BlobService(this.net, this.o.blobStore, { onEvent: this.o.onBlobEvent });
   }
 
@@ -195,6 +199,11 @@ export class RoomPeer {
     const t = this.consensus.tree;
     const head = t.head();
     return { head: { height: head.height, id: head.id }, final: { height: t.final.height, id: t.final.id } };
+  }
+
+  /** The blob store this peer serves from (undefined without one). */
+  get blobStore(): BlobStore | undefined {
+    return this.o.blobStore;
   }
 
   /** The ledger state at the final block. */

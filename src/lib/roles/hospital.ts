@@ -1,0 +1,369 @@
+/**
+ * The hospital admin (IDm) on the record path (SPEC §3 storage, §5 sharing):
+ *
+ * 1. `hospital.submit` (rpc, from the record's patient only): seal the record
+ *    under a fresh k (`$lib/seal`, segmented AES-GCM, progress per segment),
+ *    publish the ciphertext c as a blob (`BlobService`: any cloud or user of
+ *    the room can fetch it; its blob id is the EMR's `index`), write the EMR
+ *    transaction `{ h3c = H3(c), index, M, t }` with the sw-priv audit
+ *    metadata (`name`, `n`, `s`, `v` = this hospital's key; tags are not
+ *    needed on chain and are the cloud upload's job: `onSealed` hands c and
+ *    the file info to it) and `sealedKey` = k wrapped to this hospital's own
+ *    encryption key (context `emrKeyContext(h3c)`: the EMR's tx id is not
+ *    known before the tx is built, and h3c is unique per sealing). The
+ *    patient gets the EMR tx id and k wrapped to its encryption key.
+ * 2. Access requests for this hospital's EMRs, once final: granted when the
+ *    patient's consent on chain allows them (or the requester is the
+ *    patient), else refused with a reason; written as `access-record`.
+ * 3. The sharing contract (`$lib/chain` `sharingContract`) on access records
+ *    the ledger proves final: 'rewrap' (default) or 'reencrypt' via
+ *    `$lib/sharing`; the payload is pushed to the requester over rpc
+ *    (`user.deliver`), kept for `hospital.delivery` pulls, and acknowledged
+ *    by a `delivery` transaction (SHA-256 of the payload).
+ *
+ * `poll()` does 2 and 3; call it from RoomPeer's `onFinal` and/or a timer
+ * (`start()` runs one every `pollMs`), it is idempotent.
+ */
+import { defaultContracts, equalBytes, hex, consentAllows, type Block, type BodyOf, type ChainState, type EmrIndexEntry, type Hash, type SharingBackend, type SharingInput } from '$lib/chain';
+import { txId } from '$lib/chain';
+import { EncryptionPublicKey, type EncryptionSecretKey } from '$lib/crypto';
+import { h3 } from '$lib/hashes';
+import { generateFileKey, seal, wrapKey } from '$lib/seal';
+import { accessGrant, deriveFingerprintKey, emrKeyContext, encodeRewrapDelivery, reencrypt, rewrap } from '$lib/sharing';
+import { DEFAULT_S, prepareFile, type SwFileInfo } from '$lib/audit';
+import { expectBytes, expectMap, expectString, type Value } from '$lib/codec';
+import type { BlobStore } from '$lib/net/blob';
+import { RpcError } from '$lib/net/rpc';
+import type { PeerPort } from '$lib/net/protocol';
+import type { RoomPeer } from './room-peer';
+import { M_DELIVER, M_DELIVERY, M_SUBMIT, MAX_SUBMIT_BYTES, finalState, headState, rpcOf, submitTx, TxRefused } from './records';
+
+export type StorePhase = 'seal' | 'publish' | 'chain' | 'done';
+export interface StoreProgress {
+  phase: StorePhase;
+  /** In [0, 1] within the phase. */
+  value: number;
+  bytes?: number;
+  total?: number;
+}
+
+export interface StoreInput {
+  pid: Uint8Array;
+  description: string;
+  mime: string;
+  fhir: boolean;
+  data: Uint8Array;
+}
+
+export interface StoredRecord {
+  emr: Hash;
+  index: string;
+  h3c: Uint8Array;
+  /** k wrapped to the patient's encryption key, context emrKeyContext(h3c). */
+  patientKey: Uint8Array;
+}
+
+export interface AccessDecision {
+  request: Hash;
+  record: Hash | null;
+  decision: 'granted' | 'refused';
+  reason: string;
+}
+
+export interface HospitalOptions {
+  peer: RoomPeer;
+  keys: { sk: Uint8Array; pk: Uint8Array };
+  enc: EncryptionSecretKey;
+  /** The peer's blob store (reencrypt mode reads c from it). */
+  blobStore?: BlobStore;
+  /** Sectors per audit block (default the audit module's DEFAULT_S). */
+  s?: number;
+  onProgress?: (p: StoreProgress) => void;
+  /** After sealing: c and its audit file info (tagging and cloud upload plug in here). */
+  onSealed?: (c: Uint8Array, file: SwFileInfo, emr: Hash) => void | Promise<void>;
+  /** Something happened (a submission, a decision, a delivery): for the UI to refresh. */
+  onChange?: () => void;
+  pollMs?: number;
+}
+
+/** A hospital error a person can act on (`kind`) with the message to show. */
+export class HospitalError extends Error {
+  constructor(
+    readonly kind: 'not-patient' | 'bad-request' | 'too-large' | 'no-blobs' | 'refused',
+    message: string
+  ) {
+    super(message);
+    this.name = 'HospitalError';
+  }
+}
+
+/** H3(c) as 32 bytes big-endian (the EMR's `h3c`). */
+export function h3Bytes(c: Uint8Array): Uint8Array {
+  let v = h3(c);
+  const out = new Uint8Array(32);
+  for (let i = 31; i >= 0; i--, v >>= 8n) out[i] = Number(v & 0xffn);
+  return out;
+}
+
+/** The block at `height` on the peer's final chain (undefined above it). */
+export function finalBlockAt(peer: RoomPeer, height: number): Block | undefined {
+  type E = { height: number; block?: Block | null; parent: E | null };
+  for (let e: E | null = peer.consensus.tree.final as unknown as E; e; e = e.parent) {
+    if (e.height === height) return e.block ?? undefined;
+    if (e.height < height) return undefined;
+  }
+  return undefined;
+}
+
+export const REFUSE_NO_CONSENT = "no active consent of the patient allows this requester, record and purpose";
+
+export class HospitalRole {
+  readonly peer: RoomPeer;
+  readonly decisions: AccessDecision[] = [];
+  readonly deliveries = new Map<string, { requester: Uint8Array; payload: Uint8Array; pushed: boolean }>();
+  readonly contractLog: { record: string; status: string; detail: string }[] = [];
+  private readonly o: HospitalOptions;
+  private readonly sealedKeys = new Map<string, Uint8Array>();
+  private readonly answered = new Set<string>();
+  private readonly running = new Set<string>();
+  private readonly contracts = defaultContracts();
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private polling: Promise<void> | null = null;
+
+  constructor(o: HospitalOptions) {
+    this.o = o;
+    this.peer = o.peer;
+  }
+
+  /** Serves the rpc methods and polls every `pollMs` (default 500 ms). */
+  start(): this {
+    const rpc = rpcOf(this.peer);
+    rpc.register(M_SUBMIT, (body, from) => this.onSubmit(body, from));
+    rpc.register(M_DELIVERY, (body, from) => this.onDeliveryPull(body, from));
+    this.timer = setInterval(() => void this.poll(), this.o.pollMs ?? 500);
+    return this;
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** For RoomPeer's `onFinal`. */
+  readonly onFinal = async (): Promise<void> => {
+    await this.poll();
+  };
+
+  private async onSubmit(body: unknown, from: PeerPort): Promise<Value> {
+    let input: StoreInput;
+    try {
+      const m = expectMap(body, 'submit');
+      input = { pid: expectBytes(m.pid, 'pid', 64), description: expectString(m.description, 'description', 4096), mime: expectString(m.mime, 'mime', 128), fhir: m.fhir === true, data: expectBytes(m.data, 'data') };
+    } catch (e) {
+      throw new RpcError('bad-request', e instanceof Error ? e.message : 'malformed submission');
+    }
+    const owner = headState(this.peer).patients.get(hex(input.pid));
+    if (owner !== from.key) throw new RpcError('not-patient', 'only the registered patient of this pid may submit its records');
+    try {
+      const r = await this.store(input);
+      return { emr: r.emr, index: r.index, h3c: r.h3c, patientKey: r.patientKey };
+    } catch (e) {
+      if (e instanceof HospitalError) throw new RpcError(e.kind, e.message);
+      if (e instanceof TxRefused) throw new RpcError('refused', e.message);
+      throw e;
+    }
+  }
+
+  /** Seals, publishes and writes the EMR of one record; reports progress. */
+  async store(input: StoreInput): Promise<StoredRecord> {
+    const progress = this.o.onProgress ?? (() => {});
+    if (input.data.length > MAX_SUBMIT_BYTES) throw new HospitalError('too-large', `the record is larger than ${MAX_SUBMIT_BYTES} bytes`);
+    if (input.description.trim().length === 0) throw new HospitalError('bad-request', 'the description M is empty');
+    const blobs = this.peer.blobs;
+    if (!blobs) throw new HospitalError('no-blobs', 'this node keeps no blob store');
+    const state = headState(this.peer);
+    const patientKeyHex = state.patients.get(hex(input.pid));
+    const patient = patientKeyHex ? state.members.get(patientKeyHex) : undefined;
+    if (!patient) throw new HospitalError('not-patient', 'no patient with this pid');
+    const total = input.data.length;
+    progress({ phase: 'seal', value: 0, bytes: 0, total });
+    const k = generateFileKey();
+    try {
+      const c = await seal(k, input.data, { size: total, onProgress: (p) => progress({ phase: 'seal', value: total ? p.bytes / total : 1, bytes: p.bytes, total }) });
+      progress({ phase: 'publish', value: 0 });
+      const index = await blobs.publish(c, { mime: 'application/octet-stream' });
+      progress({ phase: 'publish', value: 1 });
+      const h3c = h3Bytes(c);
+      const context = emrKeyContext(h3c);
+      const sealedKey = await wrapKey(this.o.enc.publicKey, k, { context });
+      const patientKey = await wrapKey(EncryptionPublicKey.fromBytes(patient.enc), k, { context });
+      const file = prepareFile(c.length, this.o.s ?? DEFAULT_S);
+      progress({ phase: 'chain', value: 0 });
+      const body: BodyOf<'emr'> = {
+        type: 'emr',
+        pid: input.pid,
+        prev: this.chainPrev(input.pid, 'emr'),
+        info: { h3c, index, description: input.description, time: Date.now() },
+        audit: { scheme: 'sw-priv', name: file.name, n: file.n, s: file.s, v: this.o.keys.pk },
+        sealedKey
+      };
+      const { id } = submitTx(this.peer, this.o.keys, body);
+      this.sealedKeys.set(hex(id), sealedKey);
+      await this.o.onSealed?.(c, file, id);
+      progress({ phase: 'done', value: 1 });
+      this.o.onChange?.();
+      return { emr: id, index, h3c, patientKey };
+    } finally {
+      k.fill(0);
+    }
+  }
+
+  /**
+   * The `prev` of a new entry on one of pid's chains: this hospital's latest
+   * such entry still in the mempool, else the head state's chain head.
+   */
+  private chainPrev(pid: Uint8Array, chain: 'emr' | 'access'): Hash | null {
+    const s = headState(this.peer);
+    const me = hex(this.o.keys.pk);
+    const nonce = s.nonces.get(me) ?? 0;
+    const types = chain === 'emr' ? ['emr'] : ['access-record', 'delivery'];
+    const mine = this.peer.mempool
+      .list()
+      .filter((t) => hex(t.author) === me && t.seq >= nonce && types.includes(t.body.type) && equalBytes((t.body as { pid: Uint8Array }).pid, pid))
+      .sort((a, b) => a.seq - b.seq);
+    if (mine.length) return txId(mine[mine.length - 1]);
+    const heads = s.patientChains.get(hex(pid));
+    return (chain === 'emr' ? heads?.emrHead : heads?.accessHead) ?? null;
+  }
+
+  /** Answers final access requests for this hospital's EMRs and runs the sharing contract on final granted records. */
+  poll(): Promise<void> {
+    if (!this.polling) this.polling = this.pollOnce().finally(() => (this.polling = null));
+    return this.polling;
+  }
+
+  private async pollOnce(): Promise<void> {
+    const state = finalState(this.peer);
+    const me = this.o.keys.pk;
+    for (const req of state.pending.values()) {
+      const k = hex(req.id);
+      if (this.answered.has(k)) continue;
+      const emr = state.emrs.get(hex(req.emr));
+      if (!emr || !equalBytes(emr.hospital, me)) continue;
+      this.answered.add(k);
+      this.answer(state, req.id, emr, req.requester, req.purpose);
+    }
+    for (const g of state.granted.values()) {
+      const k = hex(g.id);
+      if (g.delivery !== null || this.running.has(k) || g.height > state.finalized.height) continue;
+      const emr = state.emrs.get(hex(g.emr));
+      if (!emr || !equalBytes(emr.hospital, me)) continue;
+      const block = finalBlockAt(this.peer, g.height);
+      if (!block) continue;
+      this.running.add(k);
+      await this.runContract(state, block, k);
+    }
+  }
+
+  private answer(state: ChainState, request: Hash, emr: EmrIndexEntry, requester: Uint8Array, purpose: string): void {
+    const pidHex = hex(emr.pid);
+    const own = state.patients.get(pidHex) === hex(requester);
+    const allowed = own || consentAllows(state.consents.values(), pidHex, hex(emr.id), hex(requester), purpose, Date.now());
+    const make = (decision: 'granted' | 'refused', reason: string): BodyOf<'access-record'> => ({
+      type: 'access-record',
+      request,
+      pid: emr.pid,
+      emr: emr.id,
+      requester,
+      purpose,
+      prev: this.chainPrev(emr.pid, 'access'),
+      decision,
+      reason,
+      mode: 'rewrap'
+    });
+    let d: AccessDecision;
+    try {
+      const reason = own ? "the patient's own record" : 'allowed by the patient\'s consent';
+      const { id } = submitTx(this.peer, this.o.keys, make(allowed ? 'granted' : 'refused', allowed ? reason : REFUSE_NO_CONSENT));
+      d = { request, record: id, decision: allowed ? 'granted' : 'refused', reason: allowed ? reason : REFUSE_NO_CONSENT };
+    } catch (e) {
+      // Consent may have changed between the final state and the head: refuse rather than leave the request open.
+      if (!(e instanceof TxRefused) || e.kind !== 'consent-denied') {
+        this.answered.delete(hex(request));
+        return;
+      }
+      const { id } = submitTx(this.peer, this.o.keys, make('refused', REFUSE_NO_CONSENT));
+      d = { request, record: id, decision: 'refused', reason: REFUSE_NO_CONSENT };
+    }
+    this.decisions.push(d);
+    this.o.onChange?.();
+  }
+
+  private async runContract(state: ChainState, block: Block, recordHex: string): Promise<void> {
+    const env = { self: this.o.keys.pk, sharing: this.backend() };
+    const out = await this.contracts.runFinalized(state, block, env);
+    for (const o of out) {
+      if (hex(o.txId) !== recordHex) continue;
+      this.contractLog.push({ record: recordHex, status: o.outcome.status, detail: o.outcome.status === 'done' ? (o.outcome.detail ?? '') : o.outcome.reason });
+      if (o.outcome.status === 'done') {
+        for (const body of o.outcome.submit) {
+          if (body.type === 'delivery') body.prev = this.chainPrev(body.pid, 'access');
+          try {
+            submitTx(this.peer, this.o.keys, body);
+          } catch {
+            this.running.delete(recordHex); // try again on the next poll
+          }
+        }
+      } else if (o.outcome.status === 'failed') this.running.delete(recordHex);
+    }
+    this.o.onChange?.();
+  }
+
+  /** The SharingBackend of the contract: $lib/sharing with this hospital's key, the blob store, rpc to the requester. */
+  private backend(): SharingBackend {
+    return {
+      deliver: async (input: SharingInput) => {
+        const sealedKey = this.sealedKeys.get(hex(input.emr.id)) ?? this.sealedKeyFromChain(input.emr);
+        if (!sealedKey) return { ok: false, reason: 'the wrapped file key of this EMR is not known to this hospital' };
+        const grant = accessGrant(input.recordId, EncryptionPublicKey.fromBytes(input.requesterEnc), input.mode);
+        const base = { executorKey: this.o.enc, executorCopy: sealedKey, executorContext: emrKeyContext(input.emr.info.h3c), grant };
+        if (input.mode === 'rewrap') return { ok: true, payload: encodeRewrapDelivery(await rewrap(base)) };
+        const c = await this.o.blobStore?.read(input.emr.info.index);
+        if (!c) return { ok: false, reason: 'ciphertext not held by this hospital' };
+        const r = await reencrypt({ ...base, ciphertext: c, expectedH3: input.emr.info.h3c, fingerprintKey: deriveFingerprintKey(this.o.enc) });
+        if (!r.ok) return { ok: false, reason: r.check.message };
+        return { ok: true, payload: r.delivery.envelope };
+      },
+      send: async (requester, recordId, payload) => {
+        const k = hex(recordId);
+        this.deliveries.set(k, { requester, payload, pushed: false });
+        try {
+          await rpcOf(this.peer).call(hex(requester), M_DELIVER, { record: recordId, payload }, { timeoutMs: 10_000 });
+          this.deliveries.get(k)!.pushed = true;
+        } catch {
+          // Not connected now: the user pulls it with hospital.delivery.
+        }
+      }
+    };
+  }
+
+  /** The EMR transaction's `sealedKey`, read from its final block. */
+  private sealedKeyFromChain(emr: EmrIndexEntry): Uint8Array | undefined {
+    const block = finalBlockAt(this.peer, emr.height);
+    const tx = block?.txs.find((t) => equalBytes(txId(t), emr.id));
+    return tx?.body.type === 'emr' ? (tx.body.sealedKey ?? undefined) : undefined;
+  }
+
+  private onDeliveryPull(body: unknown, from: PeerPort): Value {
+    let record: Uint8Array;
+    try {
+      record = expectBytes(expectMap(body, 'delivery').record, 'record', 32);
+    } catch (e) {
+      throw new RpcError('bad-request', e instanceof Error ? e.message : 'malformed');
+    }
+    const d = this.deliveries.get(hex(record));
+    if (!d) throw new RpcError('not-delivered', 'nothing delivered for this access record yet');
+    if (hex(d.requester) !== from.key) throw new RpcError('not-requester', 'only the requester receives the delivery');
+    return { payload: d.payload };
+  }
+}
