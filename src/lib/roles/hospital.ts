@@ -21,6 +21,17 @@
  *    (`user.deliver`), kept for `hospital.delivery` pulls, and acknowledged
  *    by a `delivery` transaction (SHA-256 of the payload).
  *
+ * Storage at the cloud (SPEC §3 storage, §4; docs/records.md "Cloud upload"):
+ * after sealing, c is tagged (sw-priv, x = this hospital's signing scalar,
+ * v = its public key; in the audit worker pool, progress phase 'tag'), c and
+ * its tag set are published as two blobs, the EMR is written (it never waits
+ * for a cloud), then `cloud.store` goes to a connected cloud (phase
+ * 'upload'). No cloud, or every cloud failed or vanished: the upload is
+ * queued (`waitingForCloud`) and retried when a cloud peer comes up and on
+ * every poll. A cloud records a file only once it holds both blobs and has
+ * checked them, so a failed attempt leaves nothing half-recorded; retrying
+ * is idempotent (same file key, same blob ids).
+ *
  * `poll()` does 2 and 3; call it from RoomPeer's `onFinal` and/or a timer
  * (`start()` runs one every `pollMs`), it is idempotent.
  */
@@ -30,21 +41,44 @@ import { EncryptionPublicKey, type EncryptionSecretKey } from '$lib/crypto';
 import { h3 } from '$lib/hashes';
 import { generateFileKey, seal, wrapKey } from '$lib/seal';
 import { accessGrant, deriveFingerprintKey, emrKeyContext, encodeRewrapDelivery, reencrypt, rewrap } from '$lib/sharing';
-import { DEFAULT_S, prepareFile, type SwFileInfo } from '$lib/audit';
+import { createAuditPool, DEFAULT_S, encodeSwTagSet, prepareFile, tagFile, tagFileParallel, type SwFileInfo } from '$lib/audit';
+import type { WorkerPool } from '$lib/crypto';
 import { expectBytes, expectMap, expectString, type Value } from '$lib/codec';
-import type { BlobStore } from '$lib/net/blob';
+import type { BlobId, BlobStore } from '$lib/net/blob';
 import { RpcError } from '$lib/net/rpc';
 import type { PeerPort } from '$lib/net/protocol';
 import type { RoomPeer } from './room-peer';
 import { M_DELIVER, M_DELIVERY, M_SUBMIT, MAX_SUBMIT_BYTES, finalState, headState, rpcOf, submitTx, TxRefused } from './records';
+import { cloudPeers, storeAtCloud } from './cloud';
 
-export type StorePhase = 'seal' | 'publish' | 'chain' | 'done';
+export type StorePhase = 'seal' | 'tag' | 'publish' | 'chain' | 'upload' | 'done';
 export interface StoreProgress {
   phase: StorePhase;
   /** In [0, 1] within the phase. */
   value: number;
   bytes?: number;
+  /** Bytes (seal) or blocks (tag) in all. */
   total?: number;
+  /** Blocks tagged so far (phase 'tag'). */
+  done?: number;
+  /** Phase 'upload' / 'done': no cloud took the file yet, it is queued (see `waitingForCloud`). */
+  waiting?: boolean;
+}
+
+/** One file's way to a cloud. */
+export interface CloudUpload {
+  /** EMR tx id (hex). */
+  emr: string;
+  /** Cloud file key: hex of the sw-priv name. */
+  file: string;
+  data: BlobId;
+  tags: BlobId;
+  status: 'queued' | 'uploading' | 'stored';
+  /** Hex key of the cloud that holds it (status 'stored'). */
+  cloud?: string;
+  attempts: number;
+  /** Why the last attempt failed (for the UI). */
+  lastError?: string;
 }
 
 export interface StoreInput {
@@ -79,6 +113,14 @@ export interface HospitalOptions {
   /** Sectors per audit block (default the audit module's DEFAULT_S). */
   s?: number;
   onProgress?: (p: StoreProgress) => void;
+  /**
+   * The audit worker pool for tagging; default: one made on first use with
+   * `createAuditPool()` (closed by `stop()`), or single-thread `tagFile` if
+   * workers cannot start. `null`: always single-thread.
+   */
+  tagPool?: WorkerPool | null;
+  /** Timeout of one `cloud.store` attempt (default 60 s; the patient waits 120 s for the submit answer). */
+  uploadTimeoutMs?: number;
   /** After sealing: c and its audit file info (tagging and cloud upload plug in here). */
   onSealed?: (c: Uint8Array, file: SwFileInfo, emr: Hash) => void | Promise<void>;
   /** Something happened (a submission, a decision, a delivery): for the UI to refresh. */
@@ -115,6 +157,9 @@ export function finalBlockAt(peer: RoomPeer, height: number): Block | undefined 
   return undefined;
 }
 
+/** Pause between polls that retry a queued upload with clouds that already failed it. */
+const RETRY_MS = 5_000;
+
 export const REFUSE_NO_CONSENT = "no active consent of the patient allows this requester, record and purpose";
 
 export class HospitalRole {
@@ -129,6 +174,13 @@ export class HospitalRole {
   private readonly contracts = defaultContracts();
   private timer: ReturnType<typeof setInterval> | null = null;
   private polling: Promise<void> | null = null;
+  /** Uploads by file key, oldest first. */
+  private readonly uploadMap = new Map<string, CloudUpload>();
+  private flushing: Promise<void> | null = null;
+  private unsubscribePeer: (() => void) | null = null;
+  private pool: Promise<WorkerPool | null> | null = null;
+  /** When `poll` may retry queued uploads again (a cloud coming up retries at once). */
+  private retryAt = 0;
 
   constructor(o: HospitalOptions) {
     this.o = o;
@@ -141,12 +193,31 @@ export class HospitalRole {
     rpc.register(M_SUBMIT, (body, from) => this.onSubmit(body, from));
     rpc.register(M_DELIVERY, (body, from) => this.onDeliveryPull(body, from));
     this.timer = setInterval(() => void this.poll(), this.o.pollMs ?? 500);
+    this.unsubscribePeer = this.peer.net.onPeer((p, event) => {
+      if (event === 'up' && p.role === 'cloud') void this.flushUploads();
+    });
     return this;
   }
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.unsubscribePeer?.();
+    this.unsubscribePeer = null;
+    const pool = this.pool;
+    this.pool = null;
+    if (pool && this.o.tagPool === undefined) void pool.then((p) => p?.close());
+  }
+
+  /** Every upload this hospital started, oldest first. */
+  get uploads(): CloudUpload[] {
+    return [...this.uploadMap.values()].map((u) => ({ ...u }));
+  }
+
+  /** True while some file waits for a cloud to take it (none connected, or every attempt failed). */
+  get waitingForCloud(): boolean {
+    for (const u of this.uploadMap.values()) if (u.status !== 'stored') return true;
+    return false;
   }
 
   /** For RoomPeer's `onFinal`. */
@@ -190,14 +261,18 @@ export class HospitalRole {
     const k = generateFileKey();
     try {
       const c = await seal(k, input.data, { size: total, onProgress: (p) => progress({ phase: 'seal', value: total ? p.bytes / total : 1, bytes: p.bytes, total }) });
+      const file = prepareFile(c.length, this.o.s ?? DEFAULT_S);
+      progress({ phase: 'tag', value: 0, done: 0, total: file.n });
+      const tags = await this.tag(file, c, (v) => progress({ phase: 'tag', value: v, done: Math.floor(v * file.n), total: file.n }));
       progress({ phase: 'publish', value: 0 });
       const index = await blobs.publish(c, { mime: 'application/octet-stream' });
+      progress({ phase: 'publish', value: 0.5 });
+      const tagBlob = await blobs.publish(encodeSwTagSet(file, tags), { mime: 'application/octet-stream' });
       progress({ phase: 'publish', value: 1 });
       const h3c = h3Bytes(c);
       const context = emrKeyContext(h3c);
       const sealedKey = await wrapKey(this.o.enc.publicKey, k, { context });
       const patientKey = await wrapKey(EncryptionPublicKey.fromBytes(patient.enc), k, { context });
-      const file = prepareFile(c.length, this.o.s ?? DEFAULT_S);
       progress({ phase: 'chain', value: 0 });
       const body: BodyOf<'emr'> = {
         type: 'emr',
@@ -209,13 +284,87 @@ export class HospitalRole {
       };
       const { id } = submitTx(this.peer, this.o.keys, body);
       this.sealedKeys.set(hex(id), sealedKey);
+      progress({ phase: 'chain', value: 1 });
       await this.o.onSealed?.(c, file, id);
-      progress({ phase: 'done', value: 1 });
+      // The EMR is in the mempool and gossiped: the cloud upload does not hold it up.
+      const up: CloudUpload = { emr: hex(id), file: hex(file.name), data: index, tags: tagBlob, status: 'queued', attempts: 0 };
+      this.uploadMap.set(up.file, up);
+      progress({ phase: 'upload', value: 0 });
+      await this.flushUploads(true);
+      const waiting = up.status !== 'stored';
+      if (waiting) progress({ phase: 'upload', value: 0, waiting });
+      progress({ phase: 'done', value: 1, waiting });
       this.o.onChange?.();
       return { emr: id, index, h3c, patientKey };
     } finally {
       k.fill(0);
     }
+  }
+
+  /** The n sw-priv tags of c under this hospital's key (x = its signing scalar, so v = its public key). */
+  private async tag(file: SwFileInfo, c: Uint8Array, onProgress: (v: number) => void) {
+    const x = BigInt('0x' + hex(this.o.keys.sk));
+    const pool = await this.tagPool();
+    if (pool) return tagFileParallel(pool, file, c, x, { onProgress });
+    const tags = tagFile(file, c, x);
+    onProgress(1);
+    return tags;
+  }
+
+  private tagPool(): Promise<WorkerPool | null> {
+    if (this.o.tagPool !== undefined) return Promise.resolve(this.o.tagPool);
+    if (!this.pool) this.pool = createAuditPool().catch(() => null);
+    return this.pool;
+  }
+
+  /**
+   * Tries every queued upload with the connected clouds, one cloud after the
+   * other; what no cloud took stays queued. One run at a time (a second call
+   * waits for the running one, then runs again).
+   */
+  flushUploads(inStore = false): Promise<void> {
+    const progress = this.o.onProgress ?? (() => {});
+    const run = async (): Promise<void> => {
+      for (const u of this.uploadMap.values()) {
+        if (u.status !== 'queued') continue;
+        const stored = await this.upload(u);
+        // A late upload ends its record's progress (within `store`, store does).
+        if (!inStore && stored) progress({ phase: 'done', value: 1, waiting: this.waitingForCloud });
+      }
+    };
+    const next = (this.flushing ?? Promise.resolve()).then(run, run);
+    const mine: Promise<void> = next.finally(() => {
+      if (this.flushing === mine) this.flushing = null;
+    });
+    this.flushing = mine;
+    return mine;
+  }
+
+  /** One upload tried with each connected cloud in turn; true once a cloud holds it. */
+  private async upload(u: CloudUpload): Promise<boolean> {
+    const rpc = rpcOf(this.peer);
+    const progress = this.o.onProgress ?? (() => {});
+    for (const cloud of cloudPeers(this.peer)) {
+      u.status = 'uploading';
+      u.attempts++;
+      progress({ phase: 'upload', value: 0 });
+      try {
+        await storeAtCloud(rpc, cloud, { file: u.file, scheme: 'sw-priv', data: u.data, tags: u.tags }, this.o.uploadTimeoutMs ?? 60_000);
+        u.status = 'stored';
+        u.cloud = cloud;
+        u.lastError = undefined;
+        progress({ phase: 'upload', value: 1 });
+        this.o.onChange?.();
+        return true;
+      } catch (e) {
+        // Gone, timed out or refused: nothing was recorded there; try the next cloud.
+        u.lastError = `${cloud.slice(0, 12)}: ${e instanceof Error ? e.message : String(e)}`;
+      }
+    }
+    u.status = 'queued';
+    this.retryAt = Date.now() + RETRY_MS;
+    this.o.onChange?.();
+    return false;
   }
 
   /**
@@ -238,6 +387,7 @@ export class HospitalRole {
 
   /** Answers final access requests for this hospital's EMRs and runs the sharing contract on final granted records. */
   poll(): Promise<void> {
+    if (this.waitingForCloud && !this.flushing && Date.now() >= this.retryAt && cloudPeers(this.peer).length > 0) void this.flushUploads();
     if (!this.polling) this.polling = this.pollOnce().finally(() => (this.polling = null));
     return this.polling;
   }
