@@ -150,7 +150,8 @@ class Peer implements PeerPort {
   constructor(
     readonly key: PeerKey,
     readonly role: string,
-    readonly guest: boolean,
+    /** Re-decided at every hello: a guest registered since is a member on its next link. */
+    public guest: boolean,
     public status: ChainStatus,
     readonly bucket: Bucket,
     now: number
@@ -404,7 +405,10 @@ export class NetNode implements ProtocolHost {
       }
       p = new Peer(key, hello.role, !this.o.isMember(hello.node), hello.status, new Bucket(this.o.rate ?? DEFAULT_RATE, this.now()), this.now());
       this.peerMap.set(key, p);
-    } else p.status = hello.status;
+    } else {
+      p.status = hello.status;
+      p.guest = !this.o.isMember(hello.node);
+    }
     const wasOpen = p.open;
     p.links.add(st.link);
     st.peer = p;
