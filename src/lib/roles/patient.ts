@@ -18,6 +18,9 @@
  *   gossiped (`submitTx`).
  * - `readOwn(emr)`: fetch the blob, unwrap k with the patient's encryption
  *   key, open, parse as FHIR where it is one.
+ * - `register(identity)`: registration through the PKG (registration.ts);
+ *   the pid (and certificate) are kept in the tab and in the `KeyValue`
+ *   store under room + key, so a reload knows it before the chain is synced.
  */
 import { equalBytes, hex, unhex, type BodyOf, type ConsentScope, type ConsentState, type EmrIndexEntry, type Hash, type MemberState } from '$lib/chain';
 import type { EncryptionSecretKey } from '$lib/crypto';
@@ -27,6 +30,8 @@ import { emrKeyContext } from '$lib/sharing';
 import { expectBytes, expectMap, expectString } from '$lib/codec';
 import type { RoomPeer } from './room-peer';
 import { M_SUBMIT, MAX_SUBMIT_BYTES, finalState, finalTxs, headState, placeholderPseudonym, pseudonymText, rpcOf, submitTx, type ChainTx } from './records';
+import type { PatientKeyPair } from '$lib/identity';
+import { loadRegistration, requestRegistration, saveRegistration, type KeyValue, type StoredRegistration } from './registration';
 
 export type PatientErrorKind = 'bad-fhir' | 'too-large' | 'empty-description' | 'no-hospital' | 'not-registered' | 'unknown-record' | 'no-key' | 'fetch-failed' | 'open-failed';
 
@@ -75,13 +80,36 @@ export class PatientRole {
   /** k wrapped to this patient, per EMR id hex (from the hospital's answers). */
   readonly keys = new Map<string, { patientKey: Uint8Array; h3c: Uint8Array }>();
 
-  constructor(private readonly o: { peer: RoomPeer; keys: { sk: Uint8Array; pk: Uint8Array }; enc: EncryptionSecretKey }) {}
+  /** What the PKG answered (this tab or a stored earlier one), or null. */
+  registration: StoredRegistration | null;
 
-  /** This patient's pid in the ledger (head state), or null if not registered. */
+  constructor(private readonly o: { peer: RoomPeer; keys: { sk: Uint8Array; pk: Uint8Array }; enc: EncryptionSecretKey; store?: KeyValue }) {
+    this.registration = o.store ? loadRegistration(o.store, o.peer.room, o.keys.pk) : null;
+  }
+
+  /** This patient's pid in the ledger (head state), else the one the PKG answered (not yet in this node's chain), else null. */
   pid(): Uint8Array | null {
     const me = hex(this.o.keys.pk);
     for (const [pid, key] of headState(this.o.peer).patients) if (key === me) return unhex(pid);
-    return null;
+    return this.registration?.pid ?? null;
+  }
+
+  /** 'member' once the final ledger lists this key, 'pending' after the PKG answered, else 'none'. */
+  registrationStatus(): 'none' | 'pending' | 'member' {
+    if (finalState(this.o.peer).members.get(hex(this.o.keys.pk))?.role === 'patient') return 'member';
+    return this.registration || this.pid() ? 'pending' : 'none';
+  }
+
+  /**
+   * Registers with the PKG (rpc `pkg.register`, then `pkg.certify` with a
+   * patient key) and keeps the answer. Throws RegistrationError or RpcError
+   * (`duplicate-identity`, `already-member`, `refused`, `bad-request`, ...).
+   */
+  async register(identity: { nationalId: string; name: string }, opts: { patientKey?: PatientKeyPair; timeoutMs?: number } = {}): Promise<StoredRegistration> {
+    const r = await requestRegistration(this.o.peer, { signing: this.o.keys, enc: this.o.enc.publicKey }, identity, opts);
+    this.registration = r;
+    if (this.o.store) saveRegistration(this.o.store, this.o.peer.room, this.o.keys.pk, r);
+    return r;
   }
 
   pseudonym(): { text: string; placeholder: boolean } {
