@@ -145,8 +145,11 @@ export class ConsensusGossip implements MessageBus {
   }
 
   private deliver(msg: ConsensusMessage, from: PeerPort): Check {
-    for (const h of this.handlers) if (!this.receiver) h(msg, from.key);
-    if (!this.receiver) return { ok: true };
+    if (!this.receiver) {
+      // No consensus node to judge: plain bus delivery, nothing to count.
+      for (const h of this.handlers) h(msg, from.key);
+      return { ok: true };
+    }
     const r = this.receiver.receive(msg, from.key);
     if (!r.ok && !BENIGN.has(r.reason)) this.net.drop(from, dropReasonOf(r.reason), r.detail);
     return r;

@@ -227,7 +227,7 @@ export class NetNode implements ProtocolHost {
       p.status = readStatus(body);
       this.emit({ kind: 'status', key: p.key, status: p.status });
     });
-    this.handle('bye', (_b, from) => this.disconnect(from as Peer, 'said bye'));
+    this.handle('bye', (_b, from) => this.disconnect(from as Peer));
   }
 
   get transports(): readonly Transport[] {
@@ -459,7 +459,7 @@ export class NetNode implements ProtocolHost {
     }
   }
 
-  private disconnect(p: Peer, _why: string): void {
+  private disconnect(p: Peer): void {
     for (const l of [...p.links]) l.close();
   }
 
@@ -473,7 +473,7 @@ export class NetNode implements ProtocolHost {
         /* closing anyway */
       }
     }
-    this.disconnect(p, reason);
+    this.disconnect(p);
     this.peerMap.delete(p.key);
     this.emit({ kind: 'cut-off', who: p.key, reason });
   }

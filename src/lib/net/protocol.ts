@@ -7,6 +7,7 @@
  * peer whose penalised drops pass its threshold.
  */
 import type { Value } from '../codec';
+import type { ChainStatus } from './hello';
 import type { DropReason, WireType } from './wire';
 
 /** A peer's id: the hex of its node public key (stable across links and transports). */
@@ -18,6 +19,8 @@ export interface PeerPort {
   readonly role: string;
   /** Admitted without being a member of the room (NetNodeOptions.allowGuests). */
   readonly guest: boolean;
+  /** The peer's chain status from its latest hello or status message. */
+  readonly status: ChainStatus;
   /** True while at least one link to the peer is open. */
   readonly open: boolean;
   /** Sends one message; false if no link is open or the frame would exceed its type's limit. */

@@ -114,13 +114,10 @@ export class SyncService {
   /** Peers whose best block is higher than ours, best first. */
   private aheadPeers(): PeerPort[] {
     const h = this.node.tree.head().height;
-    const net = this.net.stats().peers;
     return this.net
       .peers()
-      .map((p) => ({ p, height: net.find((s) => s.key === p.key)?.status.head.height ?? 0 }))
-      .filter((x) => x.height > h)
-      .sort((a, b) => b.height - a.height)
-      .map((x) => x.p);
+      .filter((p) => p.status.head.height > h)
+      .sort((a, b) => b.status.head.height - a.status.head.height);
   }
 
   private async run(): Promise<void> {
@@ -129,7 +126,7 @@ export class SyncService {
     for (;;) {
       const peer = this.aheadPeers().find((p) => !failed.has(p.key));
       if (!peer) return;
-      const target = this.net.stats().peers.find((s) => s.key === peer.key)?.status.head.height ?? 0;
+      const target = peer.status.head.height;
       try {
         const n = await this.syncFrom(peer, target, imported);
         imported += n;

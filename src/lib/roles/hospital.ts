@@ -48,7 +48,7 @@ import type { BlobId, BlobStore } from '$lib/net/blob';
 import { RpcError } from '$lib/net/rpc';
 import type { PeerPort } from '$lib/net/protocol';
 import type { RoomPeer } from './room-peer';
-import { M_DELIVER, M_DELIVERY, M_SUBMIT, MAX_SUBMIT_BYTES, finalState, headState, rpcOf, submitTx, TxRefused } from './records';
+import { M_DELIVER, M_DELIVERY, M_SUBMIT, MAX_SUBMIT_BYTES, finalState, headState, submitTx, TxRefused } from './records';
 import { cloudPeers, storeAtCloud } from './cloud';
 
 export type StorePhase = 'seal' | 'tag' | 'publish' | 'chain' | 'upload' | 'done';
@@ -189,7 +189,7 @@ export class HospitalRole {
 
   /** Serves the rpc methods and polls every `pollMs` (default 500 ms). */
   start(): this {
-    const rpc = rpcOf(this.peer);
+    const rpc = this.peer.rpc;
     rpc.register(M_SUBMIT, (body, from) => this.onSubmit(body, from));
     rpc.register(M_DELIVERY, (body, from) => this.onDeliveryPull(body, from));
     this.timer = setInterval(() => void this.poll(), this.o.pollMs ?? 500);
@@ -342,7 +342,7 @@ export class HospitalRole {
 
   /** One upload tried with each connected cloud in turn; true once a cloud holds it. */
   private async upload(u: CloudUpload): Promise<boolean> {
-    const rpc = rpcOf(this.peer);
+    const rpc = this.peer.rpc;
     const progress = this.o.onProgress ?? (() => {});
     for (const cloud of cloudPeers(this.peer)) {
       u.status = 'uploading';
@@ -488,7 +488,7 @@ export class HospitalRole {
         const k = hex(recordId);
         this.deliveries.set(k, { requester, payload, pushed: false });
         try {
-          await rpcOf(this.peer).call(hex(requester), M_DELIVER, { record: recordId, payload }, { timeoutMs: 10_000 });
+          await this.peer.rpc.call(hex(requester), M_DELIVER, { record: recordId, payload }, { timeoutMs: 10_000 });
           this.deliveries.get(k)!.pushed = true;
         } catch {
           // Not connected now: the user pulls it with hospital.delivery.

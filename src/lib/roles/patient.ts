@@ -29,7 +29,7 @@ import { open, unwrapKey } from '$lib/seal';
 import { emrKeyContext } from '$lib/sharing';
 import { expectBytes, expectMap, expectString } from '$lib/codec';
 import type { RoomPeer } from './room-peer';
-import { M_SUBMIT, MAX_SUBMIT_BYTES, finalState, finalTxs, headState, placeholderPseudonym, pseudonymText, rpcOf, submitTx, type ChainTx } from './records';
+import { M_SUBMIT, MAX_SUBMIT_BYTES, finalState, finalTxs, headState, placeholderPseudonym, pseudonymText, submitTx, type ChainTx } from './records';
 import type { PatientKeyPair } from '$lib/identity';
 import { loadRegistration, requestRegistration, saveRegistration, type KeyValue, type StoredRegistration } from './registration';
 
@@ -146,7 +146,7 @@ export class PatientRole {
     if (!pid) throw new PatientError('not-registered', 'this key has no pid in the ledger yet: the PKG must register the patient first');
     if (description.trim().length === 0) throw new PatientError('empty-description', 'a description M is required');
     if (!this.o.peer.net.peer(hospital)) throw new PatientError('no-hospital', 'that hospital is not connected');
-    const ans = expectMap(await rpcOf(this.o.peer).call(hospital, M_SUBMIT, { pid, description, mime: rec.mime, fhir: rec.fhir, data: rec.data }, { timeoutMs: 120_000 }), 'answer');
+    const ans = expectMap(await this.o.peer.rpc.call(hospital, M_SUBMIT, { pid, description, mime: rec.mime, fhir: rec.fhir, data: rec.data }, { timeoutMs: 120_000 }), 'answer');
     const emr = expectBytes(ans.emr, 'emr', 32);
     this.keys.set(hex(emr), { patientKey: expectBytes(ans.patientKey, 'patientKey'), h3c: expectBytes(ans.h3c, 'h3c', 32) });
     return { emr, index: expectString(ans.index, 'index', 128) };

@@ -17,7 +17,6 @@
  */
 import { hex, makeGenesis, makeMember, signTx, txId, type Block, type ChainState, type Hash, type Transaction, type TxBody } from '$lib/chain';
 import { bls, EncryptionSecretKey } from '$lib/crypto';
-import type { Rpc } from '$lib/net/rpc';
 import { roomIdOf } from '$lib/net/room';
 import { headerId } from '$lib/chain/consensus';
 import type { RoomPeer } from './room-peer';
@@ -29,10 +28,6 @@ export const M_DELIVER = 'user.deliver';
 /** Largest record body sent in one `hospital.submit` request (frame limit 4 MiB minus headroom). */
 export const MAX_SUBMIT_BYTES = 3.5 * 1024 * 1024;
 
-/** The one Rpc of a peer's node (RoomPeer.rpc: every role module on a node must share it). */
-export function rpcOf(peer: RoomPeer): Rpc {
-  return peer.rpc;
-}
 
 /** The head state (what a new transaction is checked against). */
 export function headState(peer: RoomPeer): ChainState {

@@ -58,7 +58,7 @@ import type { PeerPort } from '$lib/net/protocol';
 import { RpcError } from '$lib/net/rpc';
 import { openFrom, sealTo } from '$lib/seal';
 import type { RoomPeer } from './room-peer';
-import { finalState, headState, pseudonymText, rpcOf, submitTx, TxRefused } from './records';
+import { finalState, headState, pseudonymText, submitTx, TxRefused } from './records';
 
 export const M_REGISTER = 'pkg.register';
 export const M_CERTIFY = 'pkg.certify';
@@ -201,7 +201,7 @@ export class PkgRegistrar {
   /** Loads the sealed escrow book (if any) and serves `pkg.register` / `pkg.certify`. */
   start(): this {
     this.loaded = this.load();
-    const rpc = rpcOf(this.o.peer);
+    const rpc = this.o.peer.rpc;
     rpc.register(M_REGISTER, (body, from) => this.onRegister(body, from));
     rpc.register(M_CERTIFY, (body, from) => this.onCertify(body, from));
     return this;
@@ -384,7 +384,7 @@ export async function requestRegistration(
   const pkg = pkgOf(peer);
   if (!peer.net.peer(pkg.key)) throw new RpcError('unreachable', 'the PKG is not connected');
   const sealed = await sealTo(pkg.pkR, padIdentity(id), { context: contextFor(me.signing.pk) });
-  const rpc = rpcOf(peer);
+  const rpc = peer.rpc;
   const body = { v: 1, sealed, key: me.signing.pk, pop: bls.popProve(me.signing.sk), enc: me.enc.toBytes() };
   const ans = expectMap(await rpc.call(pkg.key, M_REGISTER, body, { timeoutMs: opts.timeoutMs ?? 310_000 }), 'answer');
   let out: StoredRegistration;

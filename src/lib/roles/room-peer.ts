@@ -19,10 +19,10 @@ import {
   Mempool,
   blsScheme,
   consensusConfigFromGenesis,
-  headerId,
   memoised,
   realClock,
   type Clock,
+  type ConsensusMessage,
   type SignatureScheme
 } from '$lib/chain/consensus';
 import { bls } from '$lib/crypto';
@@ -82,15 +82,11 @@ export class RoomPeer {
     // The bus is created before the node; it forwards to the gossip made below.
     const bus = {
       id: hex(o.keys.pk),
-      publish: (m: Parameters<ConsensusGossip['publish']>[0]) => {
-        // While a sync run fetches the chain, consensus's own ancestor fetch
-        // would download the same blocks again from whoever sent a new block.
-        if (m.t === 'get-blocks' && this.sync?.active) return;
-        this.gossip?.publish(m);
+      publish: (m: ConsensusMessage) => {
+        if (!this.heldBack(m)) this.gossip?.publish(m);
       },
-      send: (to: string, m: Parameters<ConsensusGossip['send']>[1]) => {
-        if (m.t === 'get-blocks' && this.sync?.active) return;
-        this.gossip?.send(to, m);
+      send: (to: string, m: ConsensusMessage) => {
+        if (!this.heldBack(m)) this.gossip?.send(to, m);
       },
       subscribe: () => () => {}
     };
@@ -154,6 +150,14 @@ export class RoomPeer {
       if (cert) this.consensus.receive({ t: 'cert', v: 1, cert }, self);
     }
     return this.consensus.tree.head().height;
+  }
+
+  /**
+   * While a sync run fetches the chain, consensus's own ancestor fetch would
+   * download the same blocks again from whoever sent a new block.
+   */
+  private heldBack(m: ConsensusMessage): boolean {
+    return m.t === 'get-blocks' && !!this.sync?.active;
   }
 
   /** Starts consensus and joins the room. */
@@ -236,6 +240,6 @@ export class RoomPeer {
 
   /** Block id hex of the final block (tests compare these across nodes). */
   finalId(): string {
-    return hex(headerId(this.consensus.tree.final.block?.header ?? this.o.genesis.header));
+    return this.consensus.tree.final.hex;
   }
 }

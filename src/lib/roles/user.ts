@@ -21,7 +21,7 @@ import { RpcError } from '$lib/net/rpc';
 import type { PeerPort } from '$lib/net/protocol';
 import type { RoomPeer } from './room-peer';
 import { fetchBlob, PatientError } from './patient';
-import { M_DELIVER, M_DELIVERY, finalState, finalTxs, rpcOf, submitTx, type ChainTx } from './records';
+import { M_DELIVER, M_DELIVERY, finalState, finalTxs, submitTx, type ChainTx } from './records';
 
 export type AccessOutcome =
   | { status: 'pending' }
@@ -43,7 +43,7 @@ export class UserRole {
 
   /** Serves `user.deliver`. */
   start(): this {
-    rpcOf(this.o.peer).register(M_DELIVER, (body, from) => this.onDeliver(body, from));
+    this.o.peer.rpc.register(M_DELIVER, (body, from) => this.onDeliver(body, from));
     return this;
   }
 
@@ -135,7 +135,7 @@ export class UserRole {
     const emr = g && s.emrs.get(hex(g.emr));
     if (!emr) return;
     try {
-      const ans = expectMap(await rpcOf(this.o.peer).call(hex(emr.hospital), M_DELIVERY, { record }, { timeoutMs: 5000 }), 'answer');
+      const ans = expectMap(await this.o.peer.rpc.call(hex(emr.hospital), M_DELIVERY, { record }, { timeoutMs: 5000 }), 'answer');
       this.payloads.set(hex(record), expectBytes(ans.payload, 'payload'));
     } catch {
       // not delivered yet, or the hospital is not connected: try again later

@@ -20,6 +20,7 @@ export interface SentFrame {
 
 class TestPeer implements PeerPort {
   readonly role = 'test';
+  readonly status = { head: { height: 0, id: new Uint8Array(32) }, final: { height: 0, id: new Uint8Array(32) } };
   readonly guest = false;
   link: Link | null = null;
   constructor(

@@ -19,7 +19,7 @@ import { MemoryHub } from '../../../src/lib/net/memory';
 import { RpcError } from '../../../src/lib/net/rpc';
 import { roomIdOf } from '../../../src/lib/net/room';
 import { RoomPeer } from '../../../src/lib/roles/room-peer';
-import { finalState, finalTxs, pseudonymText, rpcOf } from '../../../src/lib/roles/records';
+import { finalState, finalTxs, pseudonymText } from '../../../src/lib/roles/records';
 import { PatientRole } from '../../../src/lib/roles/patient';
 import { loadRegistration, M_REGISTER, memoryKeyValue, PkgRegistrar, registrationIdentity, type KeyValue } from '../../../src/lib/roles/registration';
 
@@ -192,7 +192,7 @@ describe('patient registration through the PKG', () => {
   it('malformed requests are bad-request; a key that is not the caller’s is refused', async () => {
     const m = guests[1];
     const pkg = hex(pkgKeys.signing.pk);
-    const rpc = rpcOf(m.peer);
+    const rpc = m.peer.rpc;
     const base = { v: 1, key: m.keys.signing.pk, pop: bls.popProve(m.keys.signing.sk), enc: m.keys.encryption.publicKey.toBytes() };
     expect(await rpcCode(rpc.call(pkg, M_REGISTER, {}))).toBe('bad-request');
     expect(await rpcCode(rpc.call(pkg, M_REGISTER, 'hello'))).toBe('bad-request');

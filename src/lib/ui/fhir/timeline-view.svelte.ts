@@ -44,7 +44,7 @@ export class TimelineView {
   }
 
   /** Shows every kind, or only `kind`. */
-  only(kind?: TimelineKind): void {
+  showKinds(kind?: TimelineKind): void {
     this.kinds = kind ? [kind] : [...TIMELINE_KINDS];
     this.limit = this.pageSize;
   }
